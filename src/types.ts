@@ -183,3 +183,48 @@ export interface MatchRecord extends ReportedPath {
   match: MatchInfo;
   entries: ListEntry[];
 }
+
+/** Everything a scan needs, checked once at the edge (src/cli/config.ts) and frozen. */
+export interface ScanConfig {
+  /** Evidence root, absolute and resolved (symlinks in the root's own path resolved once, never below it). */
+  readonly evidence: string;
+  /** Hash list (SQLite), absolute. */
+  readonly list: string;
+  /** Case dir for every output, absolute; never inside the evidence tree. */
+  readonly caseDir: string;
+  readonly caseId?: string;
+  readonly examiner?: string;
+  readonly threads: number;
+  readonly resume: boolean;
+  /** Show the progress line (only drawn when stderr is a terminal). */
+  readonly progress: boolean;
+  /** Ed25519 private key (PEM text) to sign the closing chain head. */
+  readonly signKeyPem?: string;
+  /** The command line as given, for the audit log. */
+  readonly commandLine: readonly string[];
+  readonly chunkSize: number;
+  readonly inFlightPerThread: number;
+  readonly checkpointSeconds: number;
+  readonly perceptual: PerceptualConfig;
+}
+
+export interface PerceptualConfig {
+  readonly thresholds: Readonly<Record<PerceptualAlgorithm, number>>;
+  readonly pdqMinQuality: number;
+  readonly maxPixels: number;
+  readonly maxImageBytes: number;
+  readonly lowInformationThreshold: number;
+  readonly matchLowInformationFiles: boolean;
+  readonly matchLowInformationEntries: boolean;
+}
+
+/** `hashtriage hash`: which files, which algorithms. */
+export interface HashConfig {
+  readonly inputs: readonly string[];
+  readonly algorithms: readonly Algorithm[];
+  readonly threads: number;
+  readonly json: boolean;
+  readonly chunkSize: number;
+  readonly inFlightPerThread: number;
+  readonly perceptual: PerceptualConfig;
+}

@@ -1,0 +1,163 @@
+/**
+ * The command handlers: raw commander options in, exit code out.
+ *
+ * Each handler builds its frozen config (config.ts), runs the pipeline
+ * through src/index.ts and prints. Anything printed that came from the
+ * evidence or a list (file names, metadata) goes through
+ * `escapeForTerminal` when it is meant for people; JSON output keeps the
+ * exact text, escaped only by JSON itself.
+ */
+import { readFileSync } from 'node:fs';
+import { ExitCode, HashtriageError } from '../errors.js';
+import {
+  escapeForTerminal,
+  formatBytes,
+  formatDuration,
+  hashPaths,
+  importLists,
+  listInfo,
+  lookup,
+  scan,
+  verifyAuditLog,
+  type HashRecord,
+  type ScanResult,
+} from '../index.js';
+import { ALGORITHMS } from '../types.js';
+import { hashConfig, scanConfig, type HashFlags, type ScanFlags } from './config.js';
+import { runDemo } from './demo.js';
+import type { Handlers } from './program.js';
+
+/** Where handlers print; injectable for tests. */
+export interface Io {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  argv: readonly string[];
+}
+
+/**
+ * An AbortSignal fired by the first SIGINT or SIGTERM, so a scan can close its
+ * audit log as "interrupted". A second signal exits at once.
+ */
+export function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(ExitCode.INTERRUPTED);
+    process.stderr.write(`\n${name}: stopping after the files in progress (again to quit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** The human summary printed at the end of a scan. */
+export function scanSummaryText(r: ScanResult): string {
+  const t = r.totals;
+  const lines = [
+    `${r.status === 'completed' ? 'Scan complete' : 'Scan INTERRUPTED (resume with --resume)'}${r.resumed ? ' (resumed)' : ''}`,
+    `  files       ${t.files} (${formatBytes(t.bytes)})`,
+    `  matches     ${t.matches} in ${t.matchedFiles} files`,
+    `  known-good  ${t.knownGood} files (counted, not reported)`,
+    `  skipped     ${t.skipped} (symlinks, FIFOs, sockets, devices: recorded, never opened)`,
+    `  errors      ${t.errors}${Object.keys(t.errorsByCode).length > 0 ? ` (${Object.entries(t.errorsByCode).map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}`,
+    `  elapsed     ${formatDuration(r.elapsedMs)}`,
+    `  outputs     ${escapeForTerminal(r.caseDir)}/{matches.jsonl,matches.csv,summary.json,audit.jsonl}`,
+    `  audit head  ${r.chainHead}`,
+  ];
+  if (r.filesWithoutNoatime > 0) {
+    lines.push(`  warning     ${r.filesWithoutNoatime} files could not be opened with O_NOATIME (not owned, not privileged): mount evidence read-only`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function hashLine(r: HashRecord, algorithms: readonly string[]): string {
+  const values = algorithms.map((a) => r.hashes[a as keyof typeof r.hashes] ?? '-');
+  return `${values.join('  ')}  ${escapeForTerminal(r.path)}\n`;
+}
+
+export function makeHandlers(io: Io): Handlers {
+  return {
+    async scan(evidence, options) {
+      const config = scanConfig(evidence, options as unknown as ScanFlags, io.argv);
+      const stop = interruptSignal();
+      try {
+        const result = await scan(config, { stderr: io.stderr, signal: stop.signal });
+        io.stdout.write(scanSummaryText(result));
+        if (result.status === 'interrupted') return ExitCode.INTERRUPTED;
+        return result.totals.matches > 0 ? ExitCode.MATCHES : ExitCode.OK;
+      } finally {
+        stop.dispose();
+      }
+    },
+
+    async hash(paths, options) {
+      const config = hashConfig(paths, options as unknown as HashFlags);
+      const stop = interruptSignal();
+      const algorithms = ALGORITHMS.filter((a) => config.algorithms.includes(a));
+      if (!config.json) io.stdout.write(`# ${algorithms.join('  ')}  path\n`);
+      try {
+        const counts = await hashPaths(
+          config,
+          (r) => {
+            if (config.json) {
+              const { path, pathBytes, size, hashes, error } = r;
+              io.stdout.write(`${JSON.stringify({ path, ...(pathBytes ? { pathBytes } : {}), size, ...hashes, ...(error ? { error } : {}) })}\n`);
+            } else {
+              io.stdout.write(hashLine(r, algorithms));
+              if (r.error) io.stderr.write(`hashtriage: ${escapeForTerminal(r.path)}: ${escapeForTerminal(r.error)}\n`);
+            }
+          },
+          stop.signal,
+        );
+        if (stop.signal.aborted) return ExitCode.INTERRUPTED;
+        return counts.errors > 0 ? ExitCode.FAILURE : ExitCode.OK;
+      } finally {
+        stop.dispose();
+      }
+    },
+
+    async listImport(files, options) {
+      const o = options as { out: string; format: string; role?: string; name?: string; skipInvalid?: boolean };
+      if (o.role !== undefined && o.role !== 'notable' && o.role !== 'known') {
+        throw new HashtriageError('USAGE_INVALID_OPTION', `Expected notable or known for --role but received ${JSON.stringify(o.role)}`);
+      }
+      const report = await importLists(files, {
+        out: o.out,
+        format: o.format as never,
+        ...(o.role ? { role: o.role as 'notable' | 'known' } : {}),
+        ...(o.name ? { name: o.name } : {}),
+        skipInvalid: o.skipInvalid === true,
+      });
+      io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      return ExitCode.OK;
+    },
+
+    async listInfo(file, options) {
+      const info = listInfo(file);
+      io.stdout.write(`${JSON.stringify(info, null, (options as { json?: boolean }).json ? undefined : 2)}\n`);
+      return ExitCode.OK;
+    },
+
+    async listLookup(file, hashes) {
+      for (const r of lookup(file, hashes)) io.stdout.write(`${JSON.stringify(r)}\n`);
+      return ExitCode.OK;
+    },
+
+    async auditVerify(file, options) {
+      const pub = (options as { pubKey?: string }).pubKey;
+      const result = verifyAuditLog(file, pub === undefined ? {} : { publicKeyPem: readFileSync(pub, 'utf8') });
+      io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return result.ok ? ExitCode.OK : ExitCode.VERIFY_FAILED;
+    },
+
+    async demo(options) {
+      return runDemo(options as { keep?: string; threads?: string }, io);
+    },
+  };
+}
