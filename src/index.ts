@@ -29,7 +29,7 @@ import type {
   ScanConfig,
   WalkEntry,
 } from './types.js';
-import { isCryptoAlgorithm, isPerceptualAlgorithm } from './types.js';
+import { ALGORITHMS, isCryptoAlgorithm, isPerceptualAlgorithm } from './types.js';
 import { walk, countFiles, directoryAtimePreserved, reportedPath, pathBytesOf } from './walk/index.js';
 import { HashPool } from './hash/pool.js';
 import type { DigestResult, PerceptualResult } from './hash/tasks.js';
@@ -409,7 +409,7 @@ export async function hashPaths(config: HashConfig, emit: (r: HashRecord) => voi
       }
       const failures = r?.failures ?? (e.failure ? [e.failure] : []);
       const hashes: HashValues = {};
-      for (const a of config.algorithms) if (r?.hashes[a] !== undefined && wanted.has(a)) hashes[a] = r.hashes[a];
+      for (const a of ALGORITHMS) if (r?.hashes[a] !== undefined && wanted.has(a)) hashes[a] = r.hashes[a];
       counts.files++;
       if (failures.length > 0) counts.errors++;
       emit({

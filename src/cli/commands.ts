@@ -116,7 +116,8 @@ export function makeHandlers(io: Io): Handlers {
           stop.signal,
         );
         if (stop.signal.aborted) return ExitCode.INTERRUPTED;
-        return counts.errors > 0 ? ExitCode.FAILURE : ExitCode.OK;
+        // Per-file errors are in the output (the "error" field), as in a scan; they do not fail the command.
+        return ExitCode.OK;
       } finally {
         stop.dispose();
       }

@@ -3,6 +3,7 @@
  * from the commander definitions, which read their defaults from here.
  */
 import { availableParallelism } from 'node:os';
+import { DEFAULT_LOW_INFORMATION_STDDEV } from '../hash/low-information.js';
 import type { PerceptualAlgorithm } from '../types.js';
 
 export const DEFAULTS = Object.freeze({
@@ -22,6 +23,8 @@ export const DEFAULTS = Object.freeze({
   maxImageBytes: 256 * 1024 * 1024,
   /** Largest Hamming distance counted as a perceptual match. See docs/accuracy.md for how they were chosen. */
   thresholds: Object.freeze({ ahash: 4, dhash: 6, phash: 8, whash: 4, pdq: 31 } satisfies Record<PerceptualAlgorithm, number>),
+  /** Luminance standard deviation below which an image is low-information (defined where it is measured). */
+  lowInformationThreshold: DEFAULT_LOW_INFORMATION_STDDEV,
   /** PDQ hashes below this quality are not matched (the reference systems discard quality < 50). */
   pdqMinQuality: 50,
   /** Seconds between progress checkpoints in the audit log. */

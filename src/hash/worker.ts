@@ -3,6 +3,7 @@
  * (selected with `run(task, { name })`). Nothing here touches main-thread
  * state: a worker only reads the file it is given and computes.
  */
+import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { MultiDigest } from './digest.js';
 import { readEvidence } from './read.js';
@@ -12,6 +13,7 @@ import type { DigestResult, DigestTask, PerceptualResult, PerceptualTask } from 
 
 /** Reads the file once, feeding every digest; keeps an image's bytes for the perceptual task. */
 export function digest(task: DigestTask): unknown {
+  const started = performance.now();
   const digests = new MultiDigest(task.algorithms);
   let imageFormat: string | undefined;
   const read = readEvidence(Buffer.from(task.abs.buffer, task.abs.byteOffset, task.abs.byteLength), (c) => digests.update(c), {
@@ -26,12 +28,13 @@ export function digest(task: DigestTask): unknown {
     hashes: read.failure && read.failure.code !== 'READ_CHANGED' ? {} : digests.finish(),
     failures: read.failure ? [read.failure] : [],
     noatime: read.noatime,
+    ms: performance.now() - started,
   };
   if (imageFormat !== undefined) result.imageFormat = imageFormat;
   if (read.bytes && !read.failure) {
     result.imageBytes = read.bytes;
     // Hand the buffer over instead of copying it through the message port.
-    return { [Piscina.transferableSymbol]: [read.bytes.buffer], [Piscina.valueSymbol]: result };
+    return Piscina.move({ [Piscina.transferableSymbol]: [read.bytes.buffer], [Piscina.valueSymbol]: result } as never);
   }
   return result;
 }
