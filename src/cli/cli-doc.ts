@@ -9,10 +9,16 @@ import { EXIT_STATUS_HELP, buildProgram, type Handlers } from './program.js';
 const noop = async () => 0;
 const STUBS: Handlers = new Proxy({} as Handlers, { get: () => noop });
 
+/** Plain help text as Markdown: capitalised, and `<x>` kept visible rather than read as HTML. */
+function prose(text: string): string {
+  const t = text.replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}
+
 function optionRow(o: Option): string {
   const def = o.defaultValue === undefined ? '' : ` Default: \`${String(o.defaultValue)}\`.`;
   const req = o.mandatory ? ' **Required.**' : '';
-  return `| \`${o.flags.replace(/\|/g, '\\|')}\` | ${o.description.replace(/\|/g, '\\|')}.${def}${req} |`;
+  return `| \`${o.flags.replace(/\|/g, '\\|')}\` | ${prose(o.description)}.${def}${req} |`;
 }
 
 function commandPath(cmd: Command): string {
@@ -27,10 +33,10 @@ function renderCommand(cmd: Command, out: string[]): void {
     return;
   }
   const args = cmd.registeredArguments.map((a) => (a.required ? `<${a.name()}${a.variadic ? '...' : ''}>` : `[${a.name()}${a.variadic ? '...' : ''}]`));
-  out.push(`## \`${commandPath(cmd)}\``, '', `${cmd.description()}.`, '', '```', `${commandPath(cmd)} ${[...args, '[options]'].join(' ')}`, '```', '');
+  out.push(`## \`${commandPath(cmd)}\``, '', `${prose(cmd.description())}.`, '', '```', `${commandPath(cmd)} ${[...args, '[options]'].join(' ')}`, '```', '');
   if (cmd.registeredArguments.length > 0) {
     out.push('| Argument | Meaning |', '| --- | --- |');
-    for (const a of cmd.registeredArguments) out.push(`| \`${a.name()}\` | ${a.description} |`);
+    for (const a of cmd.registeredArguments) out.push(`| \`${a.name()}\` | ${prose(a.description)}. |`);
     out.push('');
   }
   if (cmd.options.length > 0) {
