@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'CASE_DIR_INSIDE_EVIDENCE'
   | 'CASE_DIR_UNWRITABLE'
   | 'EVIDENCE_NOT_A_DIRECTORY'
+  | 'EVIDENCE_UNREADABLE'
   | 'INTERNAL'
   // walk (per entry)
   | 'WALK_ACCESS_DENIED'
@@ -60,6 +61,9 @@ export type ErrorCode =
   | 'AUDIT_NOT_SEALED'
   | 'AUDIT_SIGNATURE_INVALID'
   | 'AUDIT_UNREADABLE'
+  | 'AUDIT_LOG_EXISTS'
+  | 'AUDIT_WRITE_FAILED'
+  | 'AUDIT_KEY_INVALID'
   // resume
   | 'RESUME_STATE_INVALID';
 

@@ -37,6 +37,7 @@ import { libraryVersions } from './hash/versions.js';
 import { openHashList } from './list/reader.js';
 import { Matcher, type FileMatch } from './match/match.js';
 import { AuditLog } from './report/audit.js';
+import { loadSigningKey } from './report/sign.js';
 import { CaseDb, type CaseTotals, type FileOutcome } from './report/case-db.js';
 import { MatchOutputs } from './report/outputs.js';
 import { Progress } from './report/progress.js';
@@ -173,6 +174,8 @@ function outcomeOf(r: FileResult): FileOutcome {
  */
 export async function scan(config: ScanConfig, io: ScanIo): Promise<ScanResult> {
   const started = Date.now();
+  // A bad key must stop the scan before any work, not leave the log unsealed at the end.
+  const signKey = config.signKeyPem === undefined ? undefined : loadSigningKey(config.signKeyPem);
   const reader = openHashList(config.list);
   const matcher = new Matcher(reader, {
     thresholds: config.perceptual.thresholds,
@@ -283,7 +286,7 @@ export async function scan(config: ScanConfig, io: ScanIo): Promise<ScanResult> 
     if (db.isDone(pathBytesOf(entry))) return;
     if (entry.kind === 'skipped') {
       record(entry, 'skipped', 0, []);
-      audit.append('file_skipped', { path: entry.path, pathBytes: entry.pathBytes ?? null, reason: entry.reason, target: entry.target ?? null });
+      audit.append('file_skipped', { path: entry.path, pathBytes: entry.pathBytes ?? null, reason: entry.reason });
       return;
     }
     if (entry.kind === 'error') {
@@ -320,7 +323,7 @@ export async function scan(config: ScanConfig, io: ScanIo): Promise<ScanResult> 
   const elapsedMs = Date.now() - started;
   const closing = audit.close(
     { totals, elapsedMs, filesWithoutNoatime },
-    { status, ...(config.signKeyPem === undefined ? {} : { signKeyPem: config.signKeyPem }) },
+    { status, ...(signKey === undefined ? {} : { signKeyPem: signKey }) },
   );
   const result: ScanResult = { status, totals, elapsedMs, caseDir: config.caseDir, chainHead: closing.hash, resumed, filesWithoutNoatime };
   writeFileSync(
@@ -427,7 +430,7 @@ export async function hashPaths(config: HashConfig, emit: (r: HashRecord) => voi
 }
 
 export { importLists, listInfo, lookup } from './list/index.js';
-export { verifyAuditLog } from './report/verify.js';
+export { verifyAuditLog, describeVerifyResult } from './report/verify.js';
 export { escapeForTerminal } from './report/sanitize.js';
 export { formatBytes, formatDuration } from './report/format.js';
 export type { CaseTotals };

@@ -77,8 +77,6 @@ export type WalkEntry =
       /** Recorded but not opened: symlinks are never followed, special files never read. */
       kind: 'skipped';
       reason: 'symlink' | 'fifo' | 'socket' | 'block-device' | 'char-device' | 'unknown-type';
-      /** For a symlink, its target as reported text (never resolved). */
-      target?: string;
     })
   | (ReportedPath & {
       kind: 'error';

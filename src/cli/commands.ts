@@ -8,7 +8,7 @@
  * exact text, escaped only by JSON itself.
  */
 import { readFileSync } from 'node:fs';
-import { ExitCode, HashtriageError } from '../errors.js';
+import { ExitCode, HashtriageError, invalidOption } from '../errors.js';
 import {
   escapeForTerminal,
   formatBytes,
@@ -19,6 +19,7 @@ import {
   lookup,
   scan,
   verifyAuditLog,
+  describeVerifyResult,
   type HashRecord,
   type ScanResult,
 } from '../index.js';
@@ -151,9 +152,17 @@ export function makeHandlers(io: Io): Handlers {
     },
 
     async auditVerify(file, options) {
-      const pub = (options as { pubKey?: string }).pubKey;
-      const result = verifyAuditLog(file, pub === undefined ? {} : { publicKeyPem: readFileSync(pub, 'utf8') });
-      io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      const { pubKey, json } = options as { pubKey?: string; json?: boolean };
+      let publicKeyPem: string | undefined;
+      if (pubKey !== undefined) {
+        try {
+          publicKeyPem = readFileSync(pubKey, 'utf8');
+        } catch {
+          throw invalidOption('--pub-key', 'a readable Ed25519 public key (PEM)', pubKey);
+        }
+      }
+      const result = verifyAuditLog(file, publicKeyPem === undefined ? {} : { publicKeyPem });
+      io.stdout.write(json ? `${JSON.stringify(result)}\n` : `${escapeForTerminal(describeVerifyResult(result))}\n`);
       return result.ok ? ExitCode.OK : ExitCode.VERIFY_FAILED;
     },
 

@@ -117,6 +117,7 @@ export function buildProgram(handlers: Handlers, version: string, onExit: (code:
     .description('verify an audit log\'s hash chain: exits 0 only when it is intact and sealed by its closing record')
     .argument('<audit.jsonl>', 'the audit log of a scan')
     .option('--pub-key <key.pem>', 'Ed25519 public key (PEM): also check the signature of the closing chain head')
+    .option('--json', 'print the full result as one JSON document')
     .addHelpText('after', `\nOn failure it names the first bad record.\n${EXIT_STATUS_HELP}`)
     .action(async (file: string, options: Record<string, unknown>) => onExit(await handlers.auditVerify(file, options)));
 

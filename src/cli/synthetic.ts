@@ -105,25 +105,25 @@ export function photoPixels(width: number, height: number, seed: number): Buffer
   const grain = new Float64Array(GRAIN);
   for (let i = 0; i < GRAIN; i++) grain[i] = (grainRand() - 0.5) * 12;
   const out = Buffer.allocUnsafe(width * height * 3);
-  const rc = new Float64Array(WAVES);
-  const rs = new Float64Array(WAVES);
+  // One channel of one row at a time: short monomorphic loops V8 compiles well.
+  const acc = new Float64Array(width);
   for (let y = 0; y < height; y++) {
-    for (let k = 0; k < WAVES; k++) {
-      rc[k] = rowCos[k * height + y];
-      rs[k] = rowSin[k * height + y];
-    }
     const edge = edgeX + y * 0.2;
-    let g = Math.floor(grainRand() * GRAIN);
-    let i = y * width * 3;
-    for (let x = 0; x < width; x++) {
-      const beyond = x > edge;
-      for (let c = 0; c < 3; c++) {
-        let v = base[c];
-        for (let k = c * 4; k < c * 4 + 4; k++) v += colSin[k * width + x] * rc[k] + colCos[k * width + x] * rs[k];
-        if (beyond) v += c === 1 ? -edgeShift : edgeShift;
-        v += grain[g];
+    const row = y * width * 3;
+    for (let c = 0; c < 3; c++) {
+      acc.fill(base[c]);
+      for (let k = c * 4; k < c * 4 + 4; k++) {
+        const o = k * width;
+        const rc = rowCos[k * height + y];
+        const rs = rowSin[k * height + y];
+        for (let x = 0; x < width; x++) acc[x] += colSin[o + x] * rc + colCos[o + x] * rs;
+      }
+      const shift = c === 1 ? -edgeShift : edgeShift;
+      let g = Math.floor(grainRand() * GRAIN);
+      for (let x = 0, i = row + c; x < width; x++, i += 3) {
+        let v = acc[x] + grain[g] + (x > edge ? shift : 0);
         g = (g + 1) & (GRAIN - 1);
-        out[i++] = v < 0 ? 0 : v > 255 ? 255 : v;
+        out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
       }
     }
   }

@@ -92,7 +92,7 @@ export interface ResumedAuditLog {
 /**
  * Which event types are fsynced by default. Every match and checkpoint must
  * survive a crash (the issue's requirement), and so must the records that
- * frame a scan. Per-file errors and warnings can number in the hundreds of
+ * frame a scan. Per-file errors, skipped entries and warnings can number in the hundreds of
  * thousands on a damaged disk, where an fsync each would dominate the run;
  * they become durable with the next fsynced record, since fsync flushes the
  * whole file.
@@ -283,7 +283,7 @@ export class AuditLog {
    *   are written by {@link AuditLog.resume} and {@link AuditLog.close}.
    * @param data - the event's metadata: plain JSON values only (see canonical.ts). Never file content.
    * @param options.durable - fsync before returning; defaults to true for every type but
-   *   `file_error` and `warning`.
+   *   `file_error`, `file_skipped` and `warning`.
    * @returns the record as written.
    * @throws HashtriageError `INTERNAL` for misuse (wrong order, closed log, unserialisable data,
    *   record over 1 MiB); `AUDIT_WRITE_FAILED` when the write or fsync fails, after which the log

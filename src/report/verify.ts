@@ -424,7 +424,7 @@ export function verifyAuditLog(path: string, options: { publicKeyPem?: string | 
     throw unreadable(path, err);
   }
   try {
-    return check(new LineReader(fd), new ChainChecker(key), key !== undefined);
+    return checkLines(new LineReader(fd), new ChainChecker(key), key !== undefined);
   } catch (err) {
     if (err instanceof HashtriageError) throw err;
     throw unreadable(path, err);
@@ -433,12 +433,8 @@ export function verifyAuditLog(path: string, options: { publicKeyPem?: string | 
   }
 }
 
-/**
- * Runs the checker over every line and turns its state into a result.
- *
- * @internal shared with audit.ts
- */
-export function check(reader: LineReader, checker: ChainChecker, keyGiven: boolean): VerifyResult {
+/** Runs the checker over every line and turns its state into a result. */
+function checkLines(reader: LineReader, checker: ChainChecker, keyGiven: boolean): VerifyResult {
   let chainBad: BadRecord | undefined;
   for (let raw = reader.next(); raw !== null; raw = reader.next()) {
     const problem = checker.accept(raw);

@@ -85,7 +85,7 @@ describe('resume', () => {
       expect(partial.length).toBeGreaterThan(0);
       expect(partial.length).toBeLessThan(reference.length);
       if (signal !== 'SIGKILL') {
-        const v = await runCli(['audit', 'verify', join(out, 'audit.jsonl')]);
+        const v = await runCli(['audit', 'verify', '--json', join(out, 'audit.jsonl')]);
         expect(JSON.parse(v.stdout)).toMatchObject({ sealed: true, status: 'interrupted' });
       }
 
@@ -97,7 +97,7 @@ describe('resume', () => {
       expect(auditMatchPaths(out)).toEqual(auditMatchPaths(join(work, 'reference')));
       const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
       expect(summary.totals.files).toBe(FILES);
-      const v = await runCli(['audit', 'verify', join(out, 'audit.jsonl')]);
+      const v = await runCli(['audit', 'verify', '--json', join(out, 'audit.jsonl')]);
       expect(v.code).toBe(0);
       expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, sealed: true, status: 'completed' });
       expect(JSON.parse(v.stdout).resumes).toBeGreaterThanOrEqual(1);

@@ -126,7 +126,7 @@ describe('hashtriage scan (end to end)', () => {
   });
 
   it('writes an audit log that verifies as intact and sealed', async () => {
-    const v = await runCli(['audit', 'verify', join(caseDir, 'audit.jsonl')]);
+    const v = await runCli(['audit', 'verify', '--json', join(caseDir, 'audit.jsonl')]);
     expect(v.code).toBe(0);
     expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, sealed: true, status: 'completed' });
   });

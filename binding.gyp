@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "hashtriage_dirlist",
+      "sources": ["native/dirlist.c"],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"]
+    }
+  ]
+}
