@@ -4,6 +4,7 @@
  * Bad images are values: a decode failure comes back in `failures` and the
  * caller still reports the file's cryptographic hashes.
  */
+import { performance } from 'node:perf_hooks';
 import { decodeImage } from './decode.js';
 import { imageHashes, type ImagehashAlgorithm } from './imagehash.js';
 import { isLowInformation } from './low-information.js';
@@ -17,8 +18,10 @@ export async function perceptualHashes(
   bytes: Buffer,
   task: Pick<PerceptualTask, 'algorithms' | 'maxPixels' | 'lowInformationThreshold'>,
 ): Promise<PerceptualResult> {
+  const started = performance.now();
   const decoded = await decodeImage(bytes, { maxPixels: task.maxPixels });
-  if ('code' in decoded) return { hashes: {}, failures: [decoded] };
+  const decodeMs = performance.now() - started;
+  if ('code' in decoded) return { hashes: {}, failures: [decoded], decodeMs };
   const result: PerceptualResult = {
     hashes: {},
     image: {
@@ -28,6 +31,7 @@ export async function perceptualHashes(
       lowInformation: isLowInformation(decoded, task.lowInformationThreshold),
     },
     failures: [],
+    decodeMs,
   };
   const imagehash = task.algorithms.filter((a): a is ImagehashAlgorithm => IMAGEHASH.includes(a));
   if (imagehash.length > 0) Object.assign(result.hashes, imageHashes(decoded, imagehash));
@@ -37,5 +41,6 @@ export async function perceptualHashes(
     result.image!.pdqQuality = pdq.quality;
     result.pdqDihedral = Object.values(pdq.hashes);
   }
+  result.hashMs = performance.now() - started - decodeMs;
   return result;
 }

@@ -27,6 +27,8 @@ export interface DigestResult {
   imageFormat?: string;
   /** The image's bytes, transferred (not copied) back to the main thread. */
   imageBytes?: Uint8Array;
+  /** Worker wall time for reading and digesting, in ms (for `hashtriage bench`). */
+  ms?: number;
 }
 
 export interface PerceptualTask {
@@ -43,4 +45,8 @@ export interface PerceptualResult {
   /** PDQ's eight dihedral variants, when PDQ was asked for: rotated and mirrored copies match through them. */
   pdqDihedral?: string[];
   failures: FileFailure[];
+  /** Worker wall time for the decode, in ms (for `hashtriage bench`). */
+  decodeMs?: number;
+  /** Worker wall time for the hashes after the decode, in ms (for `hashtriage bench`). */
+  hashMs?: number;
 }

@@ -1,0 +1,300 @@
+/**
+ * One full-resolution decode of an image file into the pixels Pillow 9.4
+ * would hold after `Image.open(f).convert('L')` and `.convert('RGB')`.
+ *
+ * sharp (libvips) is used as a decoder only: no resize, no greyscale, no
+ * EXIF rotation (Pillow does not rotate on open) and no ICC conversion
+ * (Pillow ignores embedded profiles). Where libvips and Pillow disagree on
+ * how raw samples become 8-bit RGB, the raw samples are fetched and
+ * converted with Pillow's formula: CMYK (Pillow's own CMYK→RGB) and 16-bit
+ * greyscale (Pillow clips at 255 where libvips scales). BMP, which sharp's
+ * prebuilt libvips cannot read, is parsed here for the uncompressed layouts.
+ *
+ * Bad input never throws: it yields a `FileFailure`.
+ */
+import sharp, { type Metadata, type OutputInfo, type SharpOptions } from 'sharp';
+import type { FileFailure } from '../types.js';
+import { cmykToRgb, interleavedToLumaRgb, lumaL24 } from './pillow.js';
+import { SNIFF_BYTES, sniffImageFormat } from './magic.js';
+
+/** A decoded image: Pillow 'L' and 'RGB' planes of the first frame, full resolution. */
+export interface DecodedImage {
+  /** Format recognised from the content (see magic.ts). */
+  format: string;
+  width: number;
+  height: number;
+  /** Pillow 'L', `width*height` bytes, row-major. */
+  luma: Uint8Array;
+  /** Pillow 'RGB', `width*height*3` bytes, interleaved (for PDQ). */
+  rgb: Uint8Array;
+}
+
+/** Limits for one decode. */
+export interface DecodeOptions {
+  /** Largest accepted width×height; larger images are refused from their header (decompression bombs). */
+  maxPixels: number;
+  /** Wall-clock limit for libvips' decode, in seconds; default {@link DEFAULT_DECODE_TIMEOUT_SECONDS}. */
+  timeoutSeconds?: number;
+}
+
+/** Default decode time limit: generous for a 100-megapixel JPEG on a slow disk, finite for a crafted file. */
+export const DEFAULT_DECODE_TIMEOUT_SECONDS = 60;
+
+/** Formats Pillow 9.4 opens and this module decodes with Pillow's pixels. */
+const SHARP_FORMATS = new Set(['jpeg', 'png', 'gif', 'webp', 'tiff']);
+/**
+ * Decoded when the local libvips can (prebuilt sharp reads AVIF, not HEVC
+ * HEIC). Pillow 9.4 needs the pillow-heif plugin for these, so parity with a
+ * hash list is not established; the hashes are still useful for near matches.
+ */
+const OPTIONAL_FORMATS = new Set(['avif', 'heif']);
+
+/** Narrows a decode result to its failure case. */
+export function isFileFailure(value: DecodedImage | FileFailure): value is FileFailure {
+  return (value as FileFailure).code !== undefined;
+}
+
+function failure(code: FileFailure['code'], message: string): FileFailure {
+  return { code, message };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message.trim() : String(err);
+}
+
+/**
+ * Decodes the first frame of an image at full resolution.
+ *
+ * The header is read first and an image over `maxPixels` is refused before
+ * any pixel is decoded. Truncated data is an error (as in Pillow, whose
+ * `LOAD_TRUNCATED_IMAGES` is off by default); benign libjpeg warnings are not.
+ *
+ * @param bytes - the whole file
+ * @param options - `maxPixels` (required), `timeoutSeconds`
+ * @returns the decoded planes, or a `FileFailure` with code
+ *   `IMAGE_DECODE_FAILED` (empty, truncated, corrupt, not an image),
+ *   `IMAGE_TOO_LARGE` (over `maxPixels`) or `IMAGE_UNSUPPORTED` (a recognised
+ *   format that cannot be decoded with Pillow's pixels). Never rejects.
+ */
+export async function decodeImage(bytes: Buffer, options: DecodeOptions): Promise<DecodedImage | FileFailure> {
+  try {
+    return await decodeUnchecked(bytes, options);
+  } catch (err) {
+    // Anything unforeseen from libvips is still one file's failure, never the scan's.
+    return failure('IMAGE_DECODE_FAILED', errorText(err));
+  }
+}
+
+async function decodeUnchecked(bytes: Buffer, options: DecodeOptions): Promise<DecodedImage | FileFailure> {
+  if (bytes.length === 0) return failure('IMAGE_DECODE_FAILED', 'empty file');
+  const format = sniffImageFormat(bytes.subarray(0, SNIFF_BYTES));
+  if (format === undefined) return failure('IMAGE_DECODE_FAILED', 'content is not a recognised image format');
+  if (format === 'bmp') return decodeBmp(bytes, options.maxPixels);
+  if (!SHARP_FORMATS.has(format) && !OPTIONAL_FORMATS.has(format)) {
+    return failure('IMAGE_UNSUPPORTED', `${format} images are not decoded`);
+  }
+
+  const limit = Number.isFinite(options.maxPixels) ? Math.max(1, Math.floor(options.maxPixels)) : false;
+  const input: SharpOptions = {
+    ignoreIcc: true,
+    // 'truncated' fails on premature end of data, like Pillow; 'warning' would also
+    // reject files with harmless libjpeg warnings that Pillow decodes.
+    failOn: 'truncated',
+    limitInputPixels: limit,
+    pages: 1,
+    page: 0,
+  };
+  let meta: Metadata;
+  try {
+    // Header only; the pixel limit is applied below so that a bomb gets its own code.
+    meta = await sharp(bytes, { ...input, limitInputPixels: false }).metadata();
+  } catch (err) {
+    const msg = errorText(err);
+    if (OPTIONAL_FORMATS.has(format) && /unsupported|no decoder|compression format/i.test(msg)) {
+      return failure('IMAGE_UNSUPPORTED', msg);
+    }
+    return failure('IMAGE_DECODE_FAILED', msg);
+  }
+  const width = meta.width ?? 0;
+  const height = meta.pageHeight ?? meta.height ?? 0;
+  if (!(width > 0 && height > 0)) return failure('IMAGE_DECODE_FAILED', `image has no size (${width}x${height})`);
+  if (width * height > options.maxPixels) {
+    return failure('IMAGE_TOO_LARGE', `${width}x${height} exceeds the limit of ${options.maxPixels} pixels`);
+  }
+
+  const timeout = { seconds: Math.max(1, Math.ceil(options.timeoutSeconds ?? DEFAULT_DECODE_TIMEOUT_SECONDS)) };
+  const pixels = width * height;
+  try {
+    if (meta.space === 'cmyk') {
+      const { data, info } = await sharp(bytes, input)
+        .pipelineColourspace('cmyk')
+        .toColourspace('cmyk')
+        .timeout(timeout)
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      checkSize(info, width, height);
+      const cmyk = info.channels === 4 ? data : dropExtraChannels(data, pixels, info.channels, 4);
+      const rgb = cmykToRgb(cmyk, pixels);
+      const luma = new Uint8Array(pixels);
+      for (let i = 0, o = 0; i < pixels; i++, o += 3) luma[i] = lumaL24(rgb[o], rgb[o + 1], rgb[o + 2]);
+      return { format, width, height, luma, rgb };
+    }
+    if (meta.depth === 'ushort' && meta.channels === 1) {
+      // Pillow opens 16-bit grey as mode I / I;16 and convert('L') clips at 255 instead of scaling.
+      const { data, info } = await sharp(bytes, input)
+        .toColourspace('grey16')
+        .timeout(timeout)
+        .raw({ depth: 'ushort' })
+        .toBuffer({ resolveWithObject: true });
+      checkSize(info, width, height);
+      const samples = new Uint16Array(data.buffer, data.byteOffset, data.byteLength >> 1);
+      const luma = new Uint8Array(pixels);
+      const step = info.channels;
+      for (let i = 0, s = 0; i < pixels; i++, s += step) {
+        const v = samples[s];
+        luma[i] = v > 255 ? 255 : v;
+      }
+      return { format, width, height, luma, rgb: greyToRgb(luma) };
+    }
+    const { data, info } = await sharp(bytes, input).timeout(timeout).raw().toBuffer({ resolveWithObject: true });
+    checkSize(info, width, height);
+    const { luma, rgb } = interleavedToLumaRgb(data, pixels, info.channels);
+    return { format, width, height, luma, rgb };
+  } catch (err) {
+    return failure('IMAGE_DECODE_FAILED', errorText(err));
+  }
+}
+
+function checkSize(info: OutputInfo, width: number, height: number): void {
+  if (info.width !== width || info.height !== height) {
+    throw new Error(`decoder returned ${info.width}x${info.height}, header said ${width}x${height}`);
+  }
+}
+
+function dropExtraChannels(data: Uint8Array, pixels: number, channels: number, keep: number): Uint8Array {
+  const out = new Uint8Array(pixels * keep);
+  for (let i = 0; i < pixels; i++) for (let c = 0; c < keep; c++) out[i * keep + c] = data[i * channels + c];
+  return out;
+}
+
+function greyToRgb(luma: Uint8Array): Uint8Array {
+  const rgb = new Uint8Array(luma.length * 3);
+  for (let i = 0, o = 0; i < luma.length; i++, o += 3) {
+    rgb[o] = luma[i];
+    rgb[o + 1] = luma[i];
+    rgb[o + 2] = luma[i];
+  }
+  return rgb;
+}
+
+// ---------------------------------------------------------------------------
+// BMP (Windows and OS/2 bitmaps), uncompressed layouts only, read as Pillow 9.4's
+// BmpImagePlugin does: 1/4/8-bit palette (P, or L for a grey ramp: the same L values),
+// 24-bit BGR, 32-bit BGRX (and BGRA bit fields); rows bottom-up unless height < 0.
+
+const BI_RGB = 0;
+const BI_BITFIELDS = 3;
+
+/**
+ * Decodes an uncompressed BMP into Pillow's 'L' and 'RGB' planes.
+ *
+ * @param bytes - the whole file
+ * @param maxPixels - decompression-bomb limit, checked before pixel data is touched
+ * @returns the planes or a failure (RLE and 16-bit layouts: IMAGE_UNSUPPORTED)
+ */
+export function decodeBmp(bytes: Uint8Array, maxPixels: number): DecodedImage | FileFailure {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 26) return failure('IMAGE_DECODE_FAILED', 'BMP header truncated');
+  const dataOffset = view.getUint32(10, true);
+  const headerSize = view.getUint32(14, true);
+  if (bytes.length < 14 + Math.min(headerSize, 40)) return failure('IMAGE_DECODE_FAILED', 'BMP header truncated');
+  let width: number;
+  let rawHeight: number;
+  let bits: number;
+  let compression = BI_RGB;
+  let colorsUsed = 0;
+  let paletteEntrySize = 4;
+  if (headerSize === 12) {
+    width = view.getUint16(18, true);
+    rawHeight = view.getInt16(20, true);
+    bits = view.getUint16(24, true);
+    paletteEntrySize = 3;
+  } else if (headerSize >= 40) {
+    width = view.getInt32(18, true);
+    rawHeight = view.getInt32(22, true);
+    bits = view.getUint16(28, true);
+    compression = view.getUint32(30, true);
+    colorsUsed = view.getUint32(46, true);
+  } else {
+    return failure('IMAGE_UNSUPPORTED', `BMP info header of ${headerSize} bytes`);
+  }
+  const topDown = rawHeight < 0;
+  const height = Math.abs(rawHeight);
+  if (!(width > 0 && height > 0)) return failure('IMAGE_DECODE_FAILED', `BMP has no size (${width}x${rawHeight})`);
+  if (width * height > maxPixels) {
+    return failure('IMAGE_TOO_LARGE', `${width}x${height} exceeds the limit of ${maxPixels} pixels`);
+  }
+
+  const paletted = bits === 1 || bits === 4 || bits === 8;
+  let bgrOffsets = [0, 1, 2];
+  if (compression === BI_BITFIELDS && bits === 32) {
+    // Masks follow a 40-byte header, or sit inside a V2+ header at the same place.
+    if (bytes.length < 66) return failure('IMAGE_DECODE_FAILED', 'BMP header truncated');
+    const masks = [view.getUint32(54, true), view.getUint32(58, true), view.getUint32(62, true)];
+    const byteOf = (m: number): number => [0xff, 0xff00, 0xff0000, 0xff000000].indexOf(m);
+    const [r, g, b] = masks.map(byteOf);
+    if (r < 0 || g < 0 || b < 0) return failure('IMAGE_UNSUPPORTED', 'BMP with unusual bit-field masks');
+    bgrOffsets = [b, g, r];
+  } else if (compression !== BI_RGB || !(paletted || bits === 24 || bits === 32)) {
+    return failure('IMAGE_UNSUPPORTED', `BMP with ${bits} bits per pixel and compression ${compression}`);
+  }
+
+  let palette = new Uint8Array(0);
+  if (paletted) {
+    const colors = colorsUsed > 0 && colorsUsed <= 1 << bits ? colorsUsed : 1 << bits;
+    const start = 14 + headerSize;
+    if (bytes.length < start + colors * paletteEntrySize) return failure('IMAGE_DECODE_FAILED', 'BMP palette truncated');
+    // Indices past the palette read as black, as Pillow's zero-filled palette does.
+    palette = new Uint8Array(256 * 3);
+    for (let i = 0; i < colors; i++) {
+      const p = start + i * paletteEntrySize;
+      palette[i * 3] = bytes[p + 2];
+      palette[i * 3 + 1] = bytes[p + 1];
+      palette[i * 3 + 2] = bytes[p];
+    }
+  }
+
+  const stride = Math.floor((width * bits + 31) / 32) * 4;
+  if (dataOffset + stride * height > bytes.length) return failure('IMAGE_DECODE_FAILED', 'BMP pixel data truncated');
+  const pixels = width * height;
+  const rgb = new Uint8Array(pixels * 3);
+  const luma = new Uint8Array(pixels);
+  const bytesPerPixel = bits >> 3;
+  for (let y = 0; y < height; y++) {
+    const row = dataOffset + (topDown ? y : height - 1 - y) * stride;
+    for (let x = 0; x < width; x++) {
+      let r: number;
+      let g: number;
+      let b: number;
+      if (paletted) {
+        const bitPos = x * bits;
+        const byte = bytes[row + (bitPos >> 3)];
+        const index = (byte >> (8 - bits - (bitPos & 7))) & ((1 << bits) - 1);
+        r = palette[index * 3];
+        g = palette[index * 3 + 1];
+        b = palette[index * 3 + 2];
+      } else {
+        const p = row + x * bytesPerPixel;
+        b = bytes[p + bgrOffsets[0]];
+        g = bytes[p + bgrOffsets[1]];
+        r = bytes[p + bgrOffsets[2]];
+      }
+      const i = y * width + x;
+      rgb[i * 3] = r;
+      rgb[i * 3 + 1] = g;
+      rgb[i * 3 + 2] = b;
+      luma[i] = lumaL24(r, g, b);
+    }
+  }
+  return { format: 'bmp', width, height, luma, rgb };
+}

@@ -1,0 +1,84 @@
+/**
+ * "A file with near-uniform luminance gets no perceptual match."
+ *
+ * A blank, white, black or nearly flat image hashes to values such as
+ * `0000000000000000` (ahash) or `8000000000000000` (phash), and the few bits
+ * that are set are decided by rounding noise. Every such image on a seized
+ * disk would "match" every such entry in a hash list, so they are flagged
+ * and left out of perceptual matching.
+ */
+
+/** Blocks per side of the coarse grid the measure is taken on. */
+export const LOW_INFORMATION_GRID = 16;
+
+/**
+ * Default threshold: an image whose 16×16 block means have a standard
+ * deviation below 2 grey levels (of 255) is low-information. Photographs,
+ * even dark or foggy ones, sit far above this; blank pages, solid fills and
+ * scanner-bed captures sit below.
+ */
+export const DEFAULT_LOW_INFORMATION_STDDEV = 2;
+
+/**
+ * Measures how much large-scale luminance structure an image has: the
+ * population standard deviation of the mean luma of each cell of a
+ * {@link LOW_INFORMATION_GRID}² grid (fewer cells along a side shorter than
+ * the grid). Block means are what the 8×8 to 32×32 hashes see; pixel noise
+ * and fine texture average out.
+ *
+ * @param img - full-resolution Pillow 'L' plane
+ * @returns the standard deviation in grey levels, 0..127.5
+ * @throws RangeError when the buffer is shorter than width×height or the image empty
+ */
+export function luminanceSpread(img: { width: number; height: number; luma: Uint8Array }): number {
+  const { width, height, luma } = img;
+  if (!(width >= 1 && height >= 1) || luma.length < width * height) {
+    throw new RangeError(`invalid image ${width}x${height} with ${luma.length} bytes`);
+  }
+  const gx = Math.min(LOW_INFORMATION_GRID, width);
+  const gy = Math.min(LOW_INFORMATION_GRID, height);
+  const sums = new Float64Array(gx * gy);
+  const counts = new Float64Array(gx * gy);
+  // Cell c spans columns [colStart[c], colStart[c+1]): x belongs to floor(x·gx / width).
+  const colStart = new Int32Array(gx + 1);
+  for (let c = 0; c <= gx; c++) colStart[c] = Math.ceil((c * width) / gx);
+  for (let y = 0; y < height; y++) {
+    const rowCell = Math.floor((y * gy) / height) * gx;
+    const base = y * width;
+    for (let c = 0; c < gx; c++) {
+      // A row segment sums to at most 255·width: exact in a double, fast as a small integer.
+      let s = 0;
+      for (let x = base + colStart[c], end = base + colStart[c + 1]; x < end; x++) s += luma[x];
+      sums[rowCell + c] += s;
+      counts[rowCell + c] += colStart[c + 1] - colStart[c];
+    }
+  }
+  const cells = gx * gy;
+  let mean = 0;
+  for (let i = 0; i < cells; i++) mean += sums[i] / counts[i];
+  mean /= cells;
+  let variance = 0;
+  for (let i = 0; i < cells; i++) {
+    const d = sums[i] / counts[i] - mean;
+    variance += d * d;
+  }
+  return Math.sqrt(variance / cells);
+}
+
+/**
+ * Tells whether an image is too uniform for a perceptual hash to mean
+ * anything (see {@link luminanceSpread} for the measure).
+ *
+ * @param img - full-resolution Pillow 'L' plane
+ * @param threshold - spread below which the image is low-information;
+ *   default {@link DEFAULT_LOW_INFORMATION_STDDEV}
+ * @returns true when the spread is below the threshold
+ * @throws RangeError on an invalid image or a negative/non-finite threshold
+ */
+export function isLowInformation(
+  img: { width: number; height: number; luma: Uint8Array },
+  threshold: number = DEFAULT_LOW_INFORMATION_STDDEV,
+): boolean {
+  if (!(threshold >= 0) || !Number.isFinite(threshold)) throw new RangeError(`invalid threshold ${threshold}`);
+  return luminanceSpread(img) < threshold;
+}

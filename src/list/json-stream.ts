@@ -1,0 +1,256 @@
+/**
+ * A streaming JSON reader that builds only the objects asked for.
+ *
+ * VICS hash sets run to many gigabytes, so the document is never held
+ * whole: text is tokenised chunk by chunk, the grammar is checked with a
+ * small state machine, and only objects at a chosen path (e.g. each element
+ * of the root `value` array) are materialised and handed over one at a time.
+ * Memory is bounded by the largest single record.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import { createReadStream } from 'node:fs';
+
+/** A JSON syntax problem, with the 1-based line where it was found. */
+export class JsonSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+    this.name = 'JsonSyntaxError';
+  }
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** One step of the path to a value: an object key or an array position. */
+export type PathStep = string | number;
+
+/**
+ * Decides which objects to build: called when an object starts, with the path
+ * of keys/indices from the root. Returning true builds the object and calls `onObject` when it ends.
+ */
+export type CaptureTest = (path: readonly PathStep[]) => boolean;
+
+interface Frame {
+  kind: 'o' | 'a';
+  /** Object: the key being read; array: the index of the next element. */
+  key: PathStep;
+  /** Set while this container is being built. */
+  value?: { [k: string]: Json } | Json[];
+}
+
+const enum Expect {
+  Value,
+  ValueOrEnd,
+  KeyOrEnd,
+  Key,
+  Colon,
+  CommaOrEnd,
+  Done,
+}
+
+/** Tokenises JSON text pushed in chunks and builds the captured objects. */
+export class JsonObjectStream {
+  private buf = '';
+  private line = 1;
+  private expect: Expect = Expect.Value;
+  private readonly stack: Frame[] = [];
+  /** Depth (stack length) at which the current capture started, or -1. */
+  private captureDepth = -1;
+  private captureLine = 0;
+
+  constructor(
+    private readonly capture: CaptureTest,
+    private readonly onObject: (obj: { [k: string]: Json }, line: number) => void,
+  ) {}
+
+  /** Feeds the next piece of text. @throws JsonSyntaxError */
+  push(text: string): void {
+    this.buf = this.buf.length > 0 ? this.buf + text : text;
+    const used = this.scan(false);
+    this.buf = this.buf.slice(used);
+  }
+
+  /** Ends the input. @throws JsonSyntaxError when the document is incomplete (truncated) */
+  end(): void {
+    const used = this.scan(true);
+    if (this.buf.slice(used).trim() !== '') throw new JsonSyntaxError('unexpected text after JSON document', this.line);
+    if (this.expect !== Expect.Done) throw new JsonSyntaxError('truncated JSON: the document ends inside a value', this.line);
+  }
+
+  private path(): PathStep[] {
+    return this.stack.map((f) => f.key);
+  }
+
+  private fail(msg: string): never {
+    throw new JsonSyntaxError(msg, this.line);
+  }
+
+  /** Places a finished value in its parent (when building) and advances the grammar. */
+  private value(v: Json): void {
+    const top = this.stack[this.stack.length - 1];
+    if (!top) {
+      this.expect = Expect.Done;
+      return;
+    }
+    if (top.value !== undefined) {
+      if (top.kind === 'a') (top.value as Json[]).push(v);
+      else (top.value as { [k: string]: Json })[top.key as string] = v;
+    }
+    if (top.kind === 'a') top.key = (top.key as number) + 1;
+    this.expect = Expect.CommaOrEnd;
+  }
+
+  private open(kind: 'o' | 'a'): void {
+    const parent = this.stack[this.stack.length - 1];
+    let build = parent?.value !== undefined;
+    if (!build && kind === 'o' && this.capture(this.path())) {
+      build = true;
+      this.captureDepth = this.stack.length;
+      this.captureLine = this.line;
+    }
+    this.stack.push({ kind, key: kind === 'a' ? 0 : '', ...(build ? { value: kind === 'a' ? [] : {} } : {}) });
+    this.expect = kind === 'a' ? Expect.ValueOrEnd : Expect.KeyOrEnd;
+  }
+
+  private close(kind: 'o' | 'a'): void {
+    const top = this.stack.pop();
+    if (!top || top.kind !== kind) this.fail(`unexpected ${kind === 'o' ? '}' : ']'}`);
+    if (this.captureDepth === this.stack.length) {
+      this.captureDepth = -1;
+      this.onObject(top.value as { [k: string]: Json }, this.captureLine);
+      // Captures only start under a parent that is not being built, so nothing keeps the object.
+      this.value(null);
+      return;
+    }
+    this.value((top.value ?? null) as Json);
+  }
+
+  /** Consumes as much of `buf` as forms whole tokens; returns how many characters were used. */
+  private scan(final: boolean): number {
+    const b = this.buf;
+    const n = b.length;
+    let i = 0;
+    while (i < n) {
+      const c = b.charCodeAt(i);
+      if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) {
+        if (c === 0x0a) this.line++;
+        i++;
+        continue;
+      }
+      if (this.expect === Expect.Done) this.fail('unexpected text after JSON document');
+      if (c === 0x22) {
+        // String: find the closing quote that is not escaped.
+        let j = b.indexOf('"', i + 1);
+        for (;;) {
+          if (j < 0) return final ? this.fail('truncated JSON: unterminated string') : i;
+          let k = j - 1;
+          while (b.charCodeAt(k) === 0x5c) k--;
+          if ((j - 1 - k) % 2 === 0) break;
+          j = b.indexOf('"', j + 1);
+        }
+        const raw = b.slice(i + 1, j);
+        let s: string;
+        if (raw.includes('\\')) {
+          try {
+            s = JSON.parse(b.slice(i, j + 1)) as string;
+          } catch {
+            this.fail('invalid escape in string');
+          }
+        } else {
+          if (raw.includes('\n')) this.fail('raw line break inside a string');
+          s = raw;
+        }
+        i = j + 1;
+        if (this.expect === Expect.KeyOrEnd || this.expect === Expect.Key) {
+          this.stack[this.stack.length - 1]!.key = s;
+          this.expect = Expect.Colon;
+        } else if (this.expect === Expect.Value || this.expect === Expect.ValueOrEnd) {
+          this.value(s);
+        } else this.fail('unexpected string');
+        continue;
+      }
+      switch (c) {
+        case 0x7b: // {
+        case 0x5b: // [
+          if (this.expect !== Expect.Value && this.expect !== Expect.ValueOrEnd) this.fail(`unexpected ${b[i]}`);
+          this.open(c === 0x7b ? 'o' : 'a');
+          i++;
+          continue;
+        case 0x7d: // }
+          if (this.expect !== Expect.KeyOrEnd && this.expect !== Expect.CommaOrEnd) this.fail('unexpected }');
+          this.close('o');
+          i++;
+          continue;
+        case 0x5d: // ]
+          if (this.expect !== Expect.ValueOrEnd && this.expect !== Expect.CommaOrEnd) this.fail('unexpected ]');
+          this.close('a');
+          i++;
+          continue;
+        case 0x3a: // :
+          if (this.expect !== Expect.Colon) this.fail('unexpected :');
+          this.expect = Expect.Value;
+          i++;
+          continue;
+        case 0x2c: // ,
+          if (this.expect !== Expect.CommaOrEnd) this.fail('unexpected ,');
+          this.expect = this.stack[this.stack.length - 1]!.kind === 'o' ? Expect.Key : Expect.Value;
+          i++;
+          continue;
+      }
+      // Number or literal: runs to the next delimiter.
+      let j = i;
+      while (j < n) {
+        const d = b.charCodeAt(j);
+        if (d === 0x2c || d === 0x7d || d === 0x5d || d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09 || d === 0x3a) break;
+        j++;
+      }
+      if (j === n && !final) return i;
+      if (this.expect !== Expect.Value && this.expect !== Expect.ValueOrEnd) this.fail(`unexpected ${b.slice(i, Math.min(j, i + 20))}`);
+      const tok = b.slice(i, j);
+      if (tok === 'true') this.value(true);
+      else if (tok === 'false') this.value(false);
+      else if (tok === 'null') this.value(null);
+      else if (/^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(tok)) {
+        // Integers beyond 2^53 are kept as their digits so no precision is lost silently.
+        const num = Number(tok);
+        this.value(Number.isSafeInteger(num) || !/^-?\d+$/.test(tok) ? num : tok);
+      } else this.fail(`invalid token ${JSON.stringify(tok.slice(0, 20))}`);
+      i = j;
+    }
+    return i;
+  }
+}
+
+/**
+ * Streams a JSON file through a {@link JsonObjectStream}.
+ * @param path the file (UTF-8, with or without BOM)
+ * @throws JsonSyntaxError, or the read error
+ */
+export async function streamJsonObjects(
+  path: string,
+  capture: CaptureTest,
+  onObject: (obj: { [k: string]: Json }, line: number) => void,
+): Promise<void> {
+  const parser = new JsonObjectStream(capture, onObject);
+  const decoder = new StringDecoder('utf8');
+  let first = true;
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let text = decoder.write(chunk);
+      if (first) {
+        first = false;
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      }
+      parser.push(text);
+    }
+    parser.push(decoder.end());
+    parser.end();
+  } finally {
+    stream.destroy();
+  }
+}
+
+export type { Json };

@@ -1,0 +1,690 @@
+/**
+ * Sublinear Hamming-radius search over 64-bit (imagehash) and 256-bit (PDQ)
+ * perceptual hashes: multi-index hashing (Norouzi, Punjani & Fleet, 2012).
+ *
+ * Each code is cut into m disjoint bit slots. If two codes are within
+ * distance r, then by the pigeonhole principle at least one slot differs by
+ * little: writing r = s·m + a (0 ≤ a < m), some slot k ≤ a differs by at most
+ * s bits, or some later slot by at most s − 1 (otherwise the total would be
+ * at least (a+1)(s+1) + (m−a−1)s = r + 1). So a query looks up, in every
+ * slot's table, each slot value within that radius of its own, and computes
+ * the full distance only for the entries found there.
+ *
+ * Layout, all typed arrays (no per-entry objects, so 10 M hashes stay a few
+ * hundred MB and the garbage collector never walks them):
+ * - `values`: the codes as big-endian 32-bit words, sorted by slot 0, so a
+ *   slot-0 bucket is a contiguous run and needs no posting list;
+ * - `ids`: the caller's ids in that order (Uint32Array when they all fit);
+ * - per slot, `table[v] .. table[v+1]`: where slot value v's bucket lies;
+ * - per slot k ≥ 1, `postings[k]`: positions into `values`, grouped by bucket;
+ * - for 64-bit codes, each posting entry is a pair: a check word, then the
+ *   position (interleaved, so one cache miss fetches both). The check word
+ *   holds the 32 bits that follow the slot (cyclically), never its own bits.
+ *   Their distance to the query's is a lower bound of the full distance; for
+ *   an unrelated code it exceeds 10 with probability 0.975, so almost every
+ *   candidate is rejected while reading sequentially, without the cache miss
+ *   into `values`. (For PDQ at distance 31, 32 bits would filter nothing.)
+ *
+ * Real lists are clustered (near-duplicates, flat images hashing to nearly
+ * all zeros), so a bucket can hold a large share of the list. A query first
+ * sums the bucket sizes it would visit and, if that costs more than reading
+ * every code, scans linearly instead: the worst case is one linear scan plus
+ * a few thousand table reads, never worse.
+ */
+import { HashtriageError, invalidOption } from '../errors.js';
+import { popcount32, popcount64 } from './popcount.js';
+
+/** How `query` chooses: by cost (`auto`), or forced, for tests and benchmarks. */
+export type HammingStrategy = 'auto' | 'index' | 'linear';
+
+/** Options of a {@link HammingIndex}. */
+export interface HammingIndexOptions {
+  /**
+   * The radius the slot layout is tuned for: 10 for 64-bit codes and 31 for
+   * PDQ unless given. Queries at other radii are still exact; they are only
+   * slower, down to a linear scan.
+   */
+  maxRadius?: number;
+  /** `auto` (default) picks per query; `index` and `linear` force one path. */
+  strategy?: HammingStrategy;
+}
+
+/** One stored entry within the query radius. */
+export interface HammingMatch {
+  id: number;
+  distance: number;
+}
+
+/** What the most recent query did; for tests and the benchmark. */
+export interface HammingQueryStats {
+  strategy: 'index' | 'linear';
+  /** Buckets looked up (empty ones included). */
+  probes: number;
+  /** Entries whose full distance was computed (a linear scan computes all). */
+  candidates: number;
+  results: number;
+}
+
+/** Widest slot: a table of 2^24 + 1 offsets is 64 MiB, the most one slot may take. */
+const MAX_SLOT_BITS = 24;
+/** Narrowest slot considered; narrower ones put a sixteenth of the list in each bucket. */
+const MIN_SLOT_BITS = 4;
+/** Below this many entries a linear scan takes microseconds; an index is not worth its tables. */
+const MIN_INDEXED = 1024;
+/**
+ * Index bytes (tables, posting lists, check words) allowed per stored hash,
+ * on top of the code and the id. 64-bit: 8 (code) + 4 (id) + 28 = 40.
+ * PDQ cannot be indexed that tightly (the code alone is 32 bytes and every
+ * slot's posting list costs 4), so it gets room for about 16 slots.
+ */
+const INDEX_BYTES_PER_HASH: Readonly<Record<64 | 256, number>> = { 64: 28, 256: 72 };
+/** Per-hash bytes of one slot k ≥ 1: its posting entry, plus the check word for 64-bit codes. */
+const SLOT_BYTES_PER_HASH: Readonly<Record<64 | 256, number>> = { 64: 8, 256: 4 };
+/** Small lists may use this much regardless of the per-hash budget. */
+const INDEX_BYTES_FLOOR = 4 * 1024 * 1024;
+
+/*
+ * Relative costs, in nanoseconds on the benchmark machine (bench/match.bench.ts
+ * measures them): looking up one bucket (a cache miss into a big table),
+ * verifying one candidate (another miss, into `values`), and scanning one
+ * code linearly (sequential, prefetched). Only their ratios matter.
+ */
+const PROBE_COST = 30;
+const CANDIDATE_COST = 12;
+const LINEAR_COST: Readonly<Record<64 | 256, number>> = { 64: 4, 256: 9 };
+
+const EMPTY_U32 = new Uint32Array(0);
+
+/** Σ_{i ≤ s} C(w, i): how many w-bit values lie within distance s of one value. */
+function ballSize(w: number, s: number): number {
+  if (s < 0) return 0;
+  if (s >= w) return 2 ** w;
+  let sum = 0;
+  let c = 1;
+  for (let i = 0; i <= s; i++) {
+    sum += c;
+    c = (c * (w - i)) / (i + 1);
+  }
+  return sum;
+}
+
+/** Per-slot search radius for query radius r over m slots (the refined pigeonhole above). */
+function slotRadii(r: number, m: number): number[] {
+  const s = Math.floor(r / m);
+  const a = r - s * m;
+  const radii = new Array<number>(m);
+  for (let k = 0; k < m; k++) radii[k] = k <= a ? s : s - 1;
+  return radii;
+}
+
+/** Splits `bits` into m nearly equal slots, wider ones first (they get the larger radius). */
+function slotWidths(bits: number, m: number): number[] {
+  const base = Math.floor(bits / m);
+  const extra = bits - base * m;
+  return Array.from({ length: m }, (_, k) => base + (k < extra ? 1 : 0));
+}
+
+/**
+ * Expected cost of one query on uniformly random codes; clustered data only
+ * makes the real figure worse, which the per-query check then catches.
+ */
+function estimateIndexCost(widths: readonly number[], n: number, r: number): number {
+  const radii = slotRadii(r, widths.length);
+  let cost = 0;
+  for (let k = 0; k < widths.length; k++) {
+    const ball = ballSize(widths[k], radii[k]);
+    cost += ball * PROBE_COST + ((n * ball) / 2 ** widths[k]) * CANDIDATE_COST;
+  }
+  return cost;
+}
+
+/** Chooses the slot widths for n codes: cheapest at `radius` within the memory budget. */
+function planSlots(bits: 64 | 256, n: number, radius: number): number[] {
+  const budget = Math.max(INDEX_BYTES_PER_HASH[bits] * n, INDEX_BYTES_FLOOR);
+  let best: number[] = [];
+  let bestCost = Infinity;
+  let leanest: number[] = [];
+  let leanestBytes = Infinity;
+  for (let m = Math.ceil(bits / MAX_SLOT_BITS); m <= bits / MIN_SLOT_BITS; m++) {
+    const widths = slotWidths(bits, m);
+    const bytes = widths.reduce((sum, w) => sum + 4 * (2 ** w + 1), 0) + SLOT_BYTES_PER_HASH[bits] * (m - 1) * n;
+    if (bytes < leanestBytes) {
+      leanestBytes = bytes;
+      leanest = widths;
+    }
+    if (bytes > budget) continue;
+    const cost = estimateIndexCost(widths, n, radius);
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = widths;
+    }
+  }
+  // Nothing within budget (cannot happen with today's constants): still index, as leanly as possible.
+  return best.length > 0 ? best : leanest;
+}
+
+/**
+ * Bits [offset, offset + width) of the code starting at `words[base]`,
+ * counting from the most significant bit of the first word. width ≤ 24.
+ */
+function slotValue(words: Uint32Array, base: number, offset: number, width: number): number {
+  const wi = base + (offset >>> 5);
+  const end = (offset & 31) + width;
+  const mask = (1 << width) - 1;
+  if (end <= 32) return (words[wi] >>> (32 - end)) & mask;
+  const low = end - 32;
+  return ((words[wi] << low) | (words[wi + 1] >>> (32 - low))) & mask;
+}
+
+/**
+ * The 32 bits of a 64-bit code (hi, lo) starting at bit `from` (from the most
+ * significant), wrapping around: a 64-bit rotate left, upper half.
+ */
+function checkWord(hi: number, lo: number, from: number): number {
+  const rot = from & 63;
+  if (rot === 0) return hi >>> 0;
+  if (rot < 32) return ((hi << rot) | (lo >>> (32 - rot))) >>> 0;
+  if (rot === 32) return lo >>> 0;
+  return ((lo << (rot - 32)) | (hi >>> (64 - rot))) >>> 0;
+}
+
+function internal(message: string): HashtriageError {
+  return new HashtriageError('INTERNAL', message);
+}
+
+/**
+ * Parses hex (either case) into bytes, first byte from the first two digits.
+ *
+ * @param hex an even number of hex digits.
+ * @returns the bytes.
+ * @throws HashtriageError `INTERNAL` when `hex` is not an even-length hex
+ *   string: hashes reach the matcher already validated, so bad hex is a bug.
+ */
+export function hexToBytes(hex: string): Uint8Array {
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
+    throw internal(`Expected an even-length hex string but received ${JSON.stringify(hex)}`);
+  }
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/**
+ * Number of differing bits between two equally long byte strings.
+ *
+ * @throws HashtriageError `INTERNAL` when the lengths differ.
+ */
+export function hammingDistance(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) {
+    throw internal(`Cannot compare hashes of ${a.length} and ${b.length} bytes`);
+  }
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d += popcount32(a[i] ^ b[i]);
+  return d;
+}
+
+/** Big-endian 32-bit words of `bytes` written into `out` at `at`. */
+function putWords(bytes: Uint8Array, out: Uint32Array, at: number, words: number): void {
+  for (let w = 0; w < words; w++) {
+    const i = 4 * w;
+    out[at + w] = ((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0;
+  }
+}
+
+/**
+ * Exact Hamming-radius search over a fixed set of 64- or 256-bit codes.
+ *
+ * @example
+ * const index = new HammingIndex(64);
+ * for (const v of list.perceptualValues('phash')) index.add(v.id, v.value);
+ * index.build();
+ * index.query(hexToBytes(fileHash), 10); // [{ id, distance }, …], nearest first
+ */
+export class HammingIndex {
+  /** Code length in bits. */
+  readonly bits: 64 | 256;
+  readonly #words: number;
+  readonly #maxRadius: number;
+  readonly #strategy: HammingStrategy;
+
+  // Staging area filled by add(), released by build().
+  #stageValues: Uint32Array;
+  #stageIds: Float64Array;
+  #count = 0;
+  #built = false;
+
+  #values: Uint32Array = EMPTY_U32;
+  #ids: Uint32Array | Float64Array = EMPTY_U32;
+  #widths: number[] = [];
+  #offsets: number[] = [];
+  #tables: Uint32Array[] = [];
+  #postings: Uint32Array[] = [];
+  /** Reused per query: [start, end) bucket ranges, two words each. */
+  #ranges: Uint32Array = EMPTY_U32;
+  #last: HammingQueryStats = { strategy: 'linear', probes: 0, candidates: 0, results: 0 };
+
+  /**
+   * @param bits 64 (imagehash aHash/dHash/pHash/wHash) or 256 (PDQ).
+   * @param options see {@link HammingIndexOptions}.
+   * @throws HashtriageError `USAGE_INVALID_OPTION` for a `bits`, `maxRadius`
+   *   or `strategy` outside the allowed values.
+   */
+  constructor(bits: 64 | 256, options: HammingIndexOptions = {}) {
+    if (bits !== 64 && bits !== 256) throw invalidOption('bits', '64 or 256', bits);
+    const maxRadius = options.maxRadius ?? (bits === 64 ? 10 : 31);
+    if (!Number.isInteger(maxRadius) || maxRadius < 0 || maxRadius > bits) {
+      throw invalidOption('maxRadius', `an integer from 0 to ${bits}`, options.maxRadius);
+    }
+    const strategy = options.strategy ?? 'auto';
+    if (strategy !== 'auto' && strategy !== 'index' && strategy !== 'linear') {
+      throw invalidOption('strategy', '"auto", "index" or "linear"', strategy);
+    }
+    this.bits = bits;
+    this.#words = bits / 32;
+    this.#maxRadius = maxRadius;
+    this.#strategy = strategy;
+    this.#stageValues = new Uint32Array(this.#words * 256);
+    this.#stageIds = new Float64Array(256);
+  }
+
+  /** Number of stored codes. */
+  get size(): number {
+    return this.#count;
+  }
+
+  /** Bytes held by the index's typed arrays (codes, ids, tables, posting lists, scratch). */
+  get byteLength(): number {
+    let n = this.#values.byteLength + this.#ids.byteLength + this.#ranges.byteLength;
+    if (!this.#built) n += this.#stageValues.byteLength + this.#stageIds.byteLength;
+    for (const t of this.#tables) n += t.byteLength;
+    for (const p of this.#postings) n += p.byteLength;
+    return n;
+  }
+
+  /** Slot widths in bits, most significant slot first; empty when queries always scan. */
+  get slotWidths(): readonly number[] {
+    return this.#widths;
+  }
+
+  /** What the most recent `query` did. */
+  get lastQuery(): Readonly<HammingQueryStats> {
+    return this.#last;
+  }
+
+  /**
+   * Stages one code. The same id or the same value may be added more than once.
+   *
+   * @param id the caller's key, returned by `query`; any finite number.
+   * @param value bits/8 bytes, big-endian as the hex is written.
+   * @throws HashtriageError `INTERNAL` after `build()`, for a value of the
+   *   wrong length or an id that is not a finite number.
+   */
+  add(id: number, value: Uint8Array): void {
+    if (this.#built) throw internal('HammingIndex.add() called after build()');
+    if (value.length !== this.bits / 8) {
+      throw internal(`Expected a ${this.bits / 8}-byte hash but received ${value.length} bytes`);
+    }
+    if (typeof id !== 'number' || !Number.isFinite(id)) throw internal(`Expected a finite id but received ${id}`);
+    const words = this.#words;
+    if (this.#count === this.#stageIds.length) {
+      // Doubling keeps adds amortised O(1) without knowing the list size up front.
+      const ids = new Float64Array(this.#stageIds.length * 2);
+      ids.set(this.#stageIds);
+      this.#stageIds = ids;
+      const values = new Uint32Array(this.#stageValues.length * 2);
+      values.set(this.#stageValues);
+      this.#stageValues = values;
+    }
+    putWords(value, this.#stageValues, this.#count * words, words);
+    this.#stageIds[this.#count] = id;
+    this.#count++;
+  }
+
+  /**
+   * Freezes the set: sorts the codes by their first slot, builds one bucket
+   * table per slot and the posting lists, and releases the staging arrays.
+   *
+   * @throws HashtriageError `INTERNAL` when called twice.
+   */
+  build(): void {
+    if (this.#built) throw internal('HammingIndex.build() called twice');
+    this.#built = true;
+    const n = this.#count;
+    const words = this.#words;
+    const stageValues = this.#stageValues;
+    const stageIds = this.#stageIds;
+    this.#stageValues = EMPTY_U32;
+    this.#stageIds = new Float64Array(0);
+
+    const indexed =
+      this.#strategy === 'index' || (this.#strategy === 'auto' && n >= MIN_INDEXED);
+    this.#widths = indexed ? planSlots(this.bits, n, this.#maxRadius) : [];
+    this.#offsets = [];
+    let offset = 0;
+    for (const w of this.#widths) {
+      this.#offsets.push(offset);
+      offset += w;
+    }
+
+    const values = new Uint32Array(n * words);
+    const ids = allUint32(stageIds, n) ? new Uint32Array(n) : new Float64Array(n);
+    this.#values = values;
+    this.#ids = ids;
+    if (this.#widths.length === 0) {
+      values.set(stageValues.subarray(0, n * words));
+      ids.set(stageIds.subarray(0, n));
+      return;
+    }
+
+    // Counting sorts, each placing entries in the order they are read (so a
+    // bucket lists positions in increasing order) and writing scattered
+    // rather than reading scattered: a write miss does not stall the loop.
+    // Slot 0 orders the codes themselves.
+    const first = countBuckets(stageValues, n, words, this.#offsets[0], this.#widths[0]);
+    this.#tables.push(first.table);
+    this.#postings.push(EMPTY_U32);
+    for (let i = 0; i < n; i++) {
+      const at = first.cursor[first.keys[i]]++;
+      for (let w = 0; w < words; w++) values[at * words + w] = stageValues[i * words + w];
+      ids[at] = stageIds[i];
+    }
+
+    for (let k = 1; k < this.#widths.length; k++) {
+      const { table, keys, cursor } = countBuckets(values, n, words, this.#offsets[k], this.#widths[k]);
+      this.#tables.push(table);
+      if (words === 8) {
+        const postings = new Uint32Array(n);
+        for (let i = 0; i < n; i++) postings[cursor[keys[i]]++] = i;
+        this.#postings.push(postings);
+        continue;
+      }
+      const paired = new Uint32Array(2 * n);
+      const from = this.#offsets[k] + this.#widths[k];
+      for (let i = 0; i < n; i++) {
+        const at = cursor[keys[i]]++;
+        paired[2 * at] = checkWord(values[2 * i], values[2 * i + 1], from);
+        paired[2 * at + 1] = i;
+      }
+      this.#postings.push(paired);
+    }
+  }
+
+  /**
+   * All stored ids within `radius` of `value`, nearest first (ties by id).
+   *
+   * @param value bits/8 bytes, big-endian as the hex is written.
+   * @param radius maximum Hamming distance, inclusive; a fraction is rounded
+   *   down, a negative radius matches nothing.
+   * @throws HashtriageError `INTERNAL` before `build()`, for a value of the
+   *   wrong length or a radius that is not a number.
+   */
+  query(value: Uint8Array, radius: number): HammingMatch[] {
+    if (!this.#built) throw internal('HammingIndex.query() called before build()');
+    if (value.length !== this.bits / 8) {
+      throw internal(`Expected a ${this.bits / 8}-byte hash but received ${value.length} bytes`);
+    }
+    if (typeof radius !== 'number' || Number.isNaN(radius)) {
+      throw internal(`Expected a numeric radius but received ${radius}`);
+    }
+    const r = Math.min(Math.floor(radius), this.bits);
+    const q = new Uint32Array(this.#words);
+    putWords(value, q, 0, this.#words);
+    const hits: number[] = [];
+    const dists: number[] = [];
+    if (r < 0 || this.#count === 0) {
+      this.#last = { strategy: 'linear', probes: 0, candidates: 0, results: 0 };
+      return [];
+    }
+    if (this.#widths.length === 0 || this.#strategy === 'linear' || !this.#probeAndVerify(q, r, hits, dists)) {
+      this.#linear(q, r, hits, dists);
+      this.#last = { strategy: 'linear', probes: 0, candidates: this.#count, results: hits.length };
+    }
+    const ids = this.#ids;
+    const out: HammingMatch[] = new Array(hits.length);
+    for (let i = 0; i < hits.length; i++) out[i] = { id: ids[hits[i]], distance: dists[i] };
+    out.sort((x, y) => x.distance - y.distance || x.id - y.id);
+    return out;
+  }
+
+  /**
+   * The multi-index path. Returns false, having found nothing, when the
+   * buckets to visit would cost more than a linear scan (and the strategy
+   * allows one).
+   */
+  #probeAndVerify(q: Uint32Array, r: number, hits: number[], dists: number[]): boolean {
+    const widths = this.#widths;
+    const offsets = this.#offsets;
+    const m = widths.length;
+    const radii = slotRadii(r, m);
+    const auto = this.#strategy === 'auto';
+    const linearCost = this.#count * LINEAR_COST[this.bits];
+
+    let maxProbes = 0;
+    for (let k = 0; k < m; k++) maxProbes += ballSize(widths[k], radii[k]);
+    if (auto && maxProbes * PROBE_COST >= linearCost) return false;
+
+    // Pass 1: the bucket ranges to visit, and how many candidates they hold.
+    if (this.#ranges.length < 2 * maxProbes) this.#ranges = new Uint32Array(2 * maxProbes);
+    const ranges = this.#ranges;
+    const slotEnd = new Array<number>(m);
+    const qSlot = new Array<number>(m);
+    let nRanges = 0;
+    let candidates = 0;
+    for (let k = 0; k < m; k++) {
+      const w = widths[k];
+      const qv = slotValue(q, 0, offsets[k], w);
+      qSlot[k] = qv;
+      const table = this.#tables[k];
+      const maxFlips = Math.min(radii[k], w);
+      const limit = 2 ** w;
+      for (let t = 0; t <= maxFlips; t++) {
+        // Every w-bit mask with t bits set, in increasing order (Gosper's hack).
+        let mask = t === 0 ? 0 : (2 ** t) - 1;
+        while (mask < limit) {
+          const v = qv ^ mask;
+          // No branch on emptiness: a mispredicted branch here would stall on the table miss.
+          const start = table[v];
+          const end = table[v + 1];
+          ranges[2 * nRanges] = start;
+          ranges[2 * nRanges + 1] = end;
+          nRanges++;
+          candidates += end - start;
+          if (t === 0) break;
+          const low = mask & -mask;
+          const next = mask + low;
+          mask = (((next ^ mask) >>> 2) >>> (31 - Math.clz32(low))) | next;
+        }
+      }
+      slotEnd[k] = nRanges;
+    }
+    if (auto && maxProbes * PROBE_COST + candidates * CANDIDATE_COST >= linearCost) return false;
+
+    // Pass 2: verify. An entry within r is reported from the first slot whose
+    // search ball holds it; each slot holds it once, so no set is needed.
+    const words = this.#words;
+    const values = this.#values;
+    let ri = 0;
+    for (let k = 0; k < m; k++) {
+      const posting = k === 0 ? null : this.#postings[k];
+      const qCheck = words === 2 ? checkWord(q[0], q[1], offsets[k] + widths[k]) : 0;
+      for (; ri < slotEnd[k]; ri++) {
+        const start = ranges[2 * ri];
+        const end = ranges[2 * ri + 1];
+        if (start === end) continue;
+        const before = hits.length;
+        if (words === 8) verify256(values, posting, start, end, q, r, hits, dists);
+        else if (posting === null) verify64(values, start, end, q, r, hits, dists);
+        else verify64Checked(values, posting, qCheck, start, end, q, r, hits, dists);
+        if (k > 0 && hits.length > before) {
+          this.#dropSeenEarlier(k, radii, qSlot, hits, dists, before);
+        }
+      }
+    }
+    this.#last = { strategy: 'index', probes: nRanges, candidates, results: hits.length };
+    return true;
+  }
+
+  /** Removes hits [from, end) that an earlier slot's search ball also holds (they were reported there). */
+  #dropSeenEarlier(
+    k: number,
+    radii: readonly number[],
+    qSlot: readonly number[],
+    hits: number[],
+    dists: number[],
+    from: number,
+  ): void {
+    const values = this.#values;
+    const words = this.#words;
+    let keep = from;
+    for (let i = from; i < hits.length; i++) {
+      const base = hits[i] * words;
+      let seen = false;
+      for (let j = 0; j < k && !seen; j++) {
+        const sv = slotValue(values, base, this.#offsets[j], this.#widths[j]);
+        seen = popcount32(sv ^ qSlot[j]) <= radii[j];
+      }
+      if (!seen) {
+        hits[keep] = hits[i];
+        dists[keep] = dists[i];
+        keep++;
+      }
+    }
+    hits.length = keep;
+    dists.length = keep;
+  }
+
+  #linear(q: Uint32Array, r: number, hits: number[], dists: number[]): void {
+    if (this.#words === 2) verify64(this.#values, 0, this.#count, q, r, hits, dists);
+    else verify256(this.#values, null, 0, this.#count, q, r, hits, dists);
+  }
+}
+
+/** True when all of ids[0..n) are integers that fit a Uint32Array (halves the id storage). */
+function allUint32(ids: Float64Array, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const id = ids[i];
+    if (!(id >= 0 && id <= 0xffffffff && Math.floor(id) === id)) return false;
+  }
+  return true;
+}
+
+/**
+ * First half of a counting sort by one slot's value: each code's key, the
+ * bucket table (`table[v]..table[v+1]` is bucket v's range) and a copy of
+ * the bucket starts for the caller to advance while placing entries.
+ */
+function countBuckets(
+  values: Uint32Array,
+  n: number,
+  words: number,
+  offset: number,
+  width: number,
+): { table: Uint32Array; keys: Uint32Array; cursor: Uint32Array } {
+  const size = 2 ** width;
+  const table = new Uint32Array(size + 1);
+  const keys = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const key = slotValue(values, i * words, offset, width);
+    keys[i] = key;
+    table[key + 1]++;
+  }
+  for (let v = 0; v < size; v++) table[v + 1] += table[v];
+  return { table, keys, cursor: table.slice(0, size) };
+}
+
+/** Appends to hits/dists every position in [start, end) whose 64-bit code is within r of q. */
+function verify64(
+  values: Uint32Array,
+  start: number,
+  end: number,
+  q: Uint32Array,
+  r: number,
+  hits: number[],
+  dists: number[],
+): void {
+  const q0 = q[0];
+  const q1 = q[1];
+  for (let p = start; p < end; p++) {
+    const d = popcount64(values[2 * p] ^ q0, values[2 * p + 1] ^ q1);
+    if (d <= r) {
+      hits.push(p);
+      dists.push(d);
+    }
+  }
+}
+
+/**
+ * As {@link verify64} for posting entries [start, end) (pairs of check word
+ * and position), reading a code only when its check word is itself within r
+ * of the query's.
+ */
+function verify64Checked(
+  values: Uint32Array,
+  postings: Uint32Array,
+  qCheck: number,
+  start: number,
+  end: number,
+  q: Uint32Array,
+  r: number,
+  hits: number[],
+  dists: number[],
+): void {
+  const q0 = q[0];
+  const q1 = q[1];
+  for (let i = start; i < end; i++) {
+    if (popcount32(postings[2 * i] ^ qCheck) > r) continue;
+    const p = postings[2 * i + 1];
+    const d = popcount64(values[2 * p] ^ q0, values[2 * p + 1] ^ q1);
+    if (d <= r) {
+      hits.push(p);
+      dists.push(d);
+    }
+  }
+}
+
+/**
+ * Appends to hits/dists every position (`postings[i]`, or `i` itself when
+ * `postings` is null) in [start, end) whose 256-bit code is within r of q.
+ * Stops after any 64 bits once the distance exceeds r: on an unrelated code,
+ * after the first 64 or 128.
+ */
+function verify256(
+  values: Uint32Array,
+  postings: Uint32Array | null,
+  start: number,
+  end: number,
+  q: Uint32Array,
+  r: number,
+  hits: number[],
+  dists: number[],
+): void {
+  if (postings === null) {
+    for (let p = start; p < end; p++) {
+      const d = distance256(values, 8 * p, q, r);
+      if (d <= r) {
+        hits.push(p);
+        dists.push(d);
+      }
+    }
+  } else {
+    for (let i = start; i < end; i++) {
+      const p = postings[i];
+      const d = distance256(values, 8 * p, q, r);
+      if (d <= r) {
+        hits.push(p);
+        dists.push(d);
+      }
+    }
+  }
+}
+
+/** Distance from the code at values[b..b+8) to q, or some value above r as soon as it exceeds r. */
+function distance256(values: Uint32Array, b: number, q: Uint32Array, r: number): number {
+  let d = popcount64(values[b] ^ q[0], values[b + 1] ^ q[1]);
+  if (d > r) return d;
+  d += popcount64(values[b + 2] ^ q[2], values[b + 3] ^ q[3]);
+  if (d > r) return d;
+  d += popcount64(values[b + 4] ^ q[4], values[b + 5] ^ q[5]);
+  if (d > r) return d;
+  return d + popcount64(values[b + 6] ^ q[6], values[b + 7] ^ q[7]);
+}

@@ -1,0 +1,150 @@
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { decodeImage, isFileFailure } from '../../src/hash/decode.js';
+import {
+  cmykToRgb,
+  interleavedToLumaRgb,
+  lanczosAxis,
+  lumaL24,
+  resizeLanczos,
+} from '../../src/hash/pillow.js';
+import { resampleKernelAvailable, resizeLanczosMany } from '../../src/hash/resample-kernel.js';
+
+const VECTORS = fileURLToPath(new URL('../fixtures/vectors/', import.meta.url));
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+const digests = JSON.parse(readFileSync(join(VECTORS, 'pillow-digests.json'), 'utf8')) as {
+  resize: Record<string, Record<string, string>>;
+};
+
+describe('lumaL24 and conversions (values printed by Pillow 9.4)', () => {
+  it('matches Pillow convert("L") on primaries and an arbitrary colour', () => {
+    expect([lumaL24(255, 0, 0), lumaL24(0, 255, 0), lumaL24(0, 0, 255), lumaL24(12, 34, 56)]).toEqual([76, 150, 29, 30]);
+  });
+
+  it('maps every grey to itself (weights sum to 65536)', () => {
+    for (let v = 0; v < 256; v++) expect(lumaL24(v, v, v)).toBe(v);
+  });
+
+  it('matches Pillow CMYK -> RGB', () => {
+    const cmyk = Uint8Array.from([0, 0, 0, 0, 255, 255, 255, 255, 10, 200, 30, 40, 255, 0, 0, 0, 128, 64, 32, 16, 0, 0, 0, 255]);
+    expect(Array.from(cmykToRgb(cmyk, 6))).toEqual([
+      255, 255, 255, 0, 0, 0, 207, 46, 190, 0, 255, 255, 119, 179, 209, 0, 0, 0,
+    ]);
+  });
+
+  it('ignores alpha and keeps the grey channel of LA', () => {
+    const rgba = interleavedToLumaRgb(Uint8Array.from([255, 0, 0, 0, 12, 34, 56, 255]), 2, 4);
+    expect(Array.from(rgba.luma)).toEqual([76, 30]);
+    expect(Array.from(rgba.rgb)).toEqual([255, 0, 0, 12, 34, 56]);
+    const la = interleavedToLumaRgb(Uint8Array.from([9, 0, 200, 255]), 2, 2);
+    expect(Array.from(la.luma)).toEqual([9, 200]);
+    expect(() => interleavedToLumaRgb(new Uint8Array(4), 2, 5)).toThrow(RangeError);
+  });
+});
+
+describe('lanczosAxis', () => {
+  it('normalises each output sample to 2^22 within rounding', () => {
+    for (const [inSize, outSize] of [[333, 8], [97, 32], [7, 8], [4000, 9], [3, 5]]) {
+      const axis = lanczosAxis(inSize, outSize);
+      for (let i = 0; i < outSize; i++) {
+        let sum = 0;
+        for (let k = 0; k < axis.count[i]; k++) sum += axis.weights[i * axis.stride + k];
+        expect(Math.abs(sum - (1 << 22))).toBeLessThanOrEqual(axis.count[i]);
+        expect(axis.first[i]).toBeGreaterThanOrEqual(0);
+        expect(axis.first[i] + axis.count[i]).toBeLessThanOrEqual(inSize);
+      }
+    }
+  });
+
+  it('rejects empty sizes', () => {
+    expect(() => lanczosAxis(0, 8)).toThrow(RangeError);
+    expect(() => lanczosAxis(8, 0)).toThrow(RangeError);
+  });
+});
+
+describe('resizeLanczos: byte-identical to Pillow 9.4 Image.resize(LANCZOS)', () => {
+  for (const [rel, sizes] of Object.entries(digests.resize)) {
+    it(`${rel}`, async () => {
+      const img = await decodeImage(readFileSync(join(VECTORS, rel)), { maxPixels: 1e8 });
+      if (isFileFailure(img)) throw new Error(img.message);
+      for (const [size, want] of Object.entries(sizes)) {
+        const [w, h] = size.split('x').map(Number);
+        const out = resizeLanczos(img.luma, img.width, img.height, w, h);
+        expect(out.length, size).toBe(w * h);
+        expect(sha256(out), `${rel} -> ${size}`).toBe(want);
+        const [batched] = resizeLanczosMany(img.luma, img.width, img.height, [{ width: w, height: h }]);
+        expect(sha256(batched), `${rel} -> ${size} (kernel)`).toBe(want);
+      }
+    });
+  }
+
+  it('returns a copy, not a filtered image, when the size is unchanged', () => {
+    const src = Uint8Array.from([1, 2, 3, 4, 5, 6]);
+    const out = resizeLanczos(src, 3, 2, 3, 2);
+    expect(Array.from(out)).toEqual([1, 2, 3, 4, 5, 6]);
+    out[0] = 99;
+    expect(src[0]).toBe(1);
+  });
+
+  it('keeps a constant image constant, including when enlarging', () => {
+    const flat = new Uint8Array(50 * 20).fill(201);
+    for (const [w, h] of [[8, 8], [9, 8], [64, 64], [200, 3]]) {
+      expect(new Set(resizeLanczos(flat, 50, 20, w, h))).toEqual(new Set([201]));
+    }
+  });
+
+  it('rejects a buffer shorter than width x height', () => {
+    expect(() => resizeLanczos(new Uint8Array(5), 3, 2, 1, 1)).toThrow(RangeError);
+  });
+});
+
+describe('resizeLanczosMany: the SIMD kernel and the TypeScript passes agree byte for byte', () => {
+  // A deterministic xorshift image with hard edges and full-range values, so that clipping
+  // at 0 and 255 and negative lobes are exercised.
+  function noise(width: number, height: number, seed: number): Uint8Array {
+    const out = new Uint8Array(width * height);
+    let s = seed >>> 0 || 1;
+    for (let i = 0; i < out.length; i++) {
+      s ^= s << 13;
+      s >>>= 0;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      s >>>= 0;
+      out[i] = (i % width) % 17 < 3 ? (s & 1 ? 255 : 0) : s & 255;
+    }
+    return out;
+  }
+
+  it('uses the kernel on this runtime', () => {
+    expect(resampleKernelAvailable()).toBe(true);
+  });
+
+  const cases: [number, number, [number, number][]][] = [
+    [333, 517, [[8, 8], [9, 8], [32, 32], [256, 256], [333, 40], [20, 517], [500, 700], [1, 1]]],
+    [7, 5, [[8, 8], [9, 8], [32, 32], [7, 3], [3, 5]]],
+    [4000, 10, [[8, 8], [9, 8], [32, 32], [8, 10]]],
+    [17, 3000, [[8, 8], [16, 16], [17, 31]]],
+    [1, 1, [[8, 8], [9, 8]]],
+    [250, 199, [[250, 199], [128, 128], [249, 200]]],
+  ];
+  for (const [w, h, targets] of cases) {
+    it(`${w}x${h} -> ${targets.map((t) => t.join('x')).join(', ')}`, () => {
+      const src = noise(w, h, w * 7919 + h);
+      const sizes = targets.map(([width, height]) => ({ width, height }));
+      const simd = resizeLanczosMany(src, w, h, sizes);
+      const js = resizeLanczosMany(src, w, h, sizes, { kernel: false });
+      for (let i = 0; i < sizes.length; i++) {
+        expect(simd[i].length).toBe(sizes[i].width * sizes[i].height);
+        expect(sha256(simd[i]), `${targets[i].join('x')}`).toBe(sha256(js[i]));
+        expect(sha256(simd[i])).toBe(sha256(resizeLanczos(src, w, h, sizes[i].width, sizes[i].height)));
+      }
+    });
+  }
+
+  it('rejects a short buffer', () => {
+    expect(() => resizeLanczosMany(new Uint8Array(3), 2, 2, [{ width: 1, height: 1 }])).toThrow(RangeError);
+  });
+});
