@@ -26,3 +26,31 @@ describe('progressLine', () => {
     expect(known).toContain('ETA 6.0s');
   });
 });
+
+describe('Progress', () => {
+  const fake = (isTTY: boolean) => {
+    const writes: string[] = [];
+    return { stream: { isTTY, write: (s: string) => writes.push(s) } as unknown as NodeJS.WriteStream, writes };
+  };
+
+  it('draws on a terminal, and clears the line when done', async () => {
+    const { Progress } = await import('../../src/report/progress.js');
+    const { stream, writes } = fake(true);
+    const p = new Progress(stream, true);
+    p.update({ files: 1, bytes: 10, matches: 0, errors: 0 });
+    p.done();
+    expect(writes[0]).toMatch(/^\r\x1b\[K1 files, 10 B/);
+    expect(writes.at(-1)).toBe('\r\x1b[K');
+  });
+
+  it('draws nothing when stderr is not a terminal, or when quiet', async () => {
+    const { Progress } = await import('../../src/report/progress.js');
+    for (const [tty, wanted] of [[false, true], [true, false]] as const) {
+      const { stream, writes } = fake(tty);
+      const p = new Progress(stream, wanted);
+      p.update({ files: 1, bytes: 10, matches: 0, errors: 0 });
+      p.done();
+      expect(writes).toEqual([]);
+    }
+  });
+});
