@@ -2,9 +2,8 @@
  * Writes records into a hash list: one transaction per import, bulk loading,
  * indexes after loading.
  *
- * Records are staged in a TEMP table as (key, entry) where the key is every
- * value of the record concatenated with an algorithm tag. When a source ends,
- * one sort (GROUP BY key) finds the records that repeat an earlier one, and the
+ * Records are staged in a TEMP table, one column per algorithm. When a source
+ * ends, one sort (GROUP BY all values) finds the records that repeat an earlier one, and the
  * digests go into the per-algorithm tables in sorted order, which fills
  * B-tree pages sequentially instead of at random. SQLite's sorter spills to
  * temporary files, so memory stays flat for any input size.
@@ -17,7 +16,7 @@ import Database from 'better-sqlite3';
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { HashtriageError } from '../errors.js';
-import { ALGORITHMS, CRYPTO_ALGORITHMS, DIGEST_BYTES, type Algorithm, type CryptoAlgorithm, type Role } from '../types.js';
+import { ALGORITHMS, CRYPTO_ALGORITHMS, type Algorithm, type CryptoAlgorithm, type Role } from '../types.js';
 import { DEFAULT_LOW_INFORMATION_RULE, isLowInformation, type LowInformationRule } from './low-information.js';
 import type { ImportRecord } from './record.js';
 import { checkSchema, createSchema, digestTable, INDEX_DDL, ROLE_CODE } from './schema.js';
@@ -33,37 +32,20 @@ export interface SourceMeta {
   detail?: Record<string, unknown>;
 }
 
-/** Algorithm tag bytes inside a staging key (1-based position in ALGORITHMS). */
+/** Algorithm tag bytes inside a perceptual staging key (1-based position in ALGORITHMS). */
 const TAG: Readonly<Record<Algorithm, number>> = Object.fromEntries(ALGORITHMS.map((a, i) => [a, i + 1])) as Record<
   Algorithm,
   number
 >;
-const LENGTH_BY_TAG: number[] = [0, ...ALGORITHMS.map((a) => DIGEST_BYTES[a])];
 
-/** Extracts one algorithm's value from a staging key (registered as SQL function `ht_part`). */
-function keyPart(key: Buffer, tag: number): Buffer | null {
-  let i = 0;
-  while (i < key.length) {
-    const t = key[i]!;
-    const len = LENGTH_BY_TAG[t]!;
-    if (t === tag) return key.subarray(i + 1, i + 1 + len);
-    i += 1 + len;
-  }
-  return null;
-}
-
-function stagingKey(r: ImportRecord): Buffer {
-  const parts: Buffer[] = [];
-  for (const a of CRYPTO_ALGORITHMS) {
-    const d = r.digests[a];
-    if (d) parts.push(Buffer.of(TAG[a]), d);
-  }
-  if (r.perceptual) {
-    // Sorted so the same set of values gives the same key whatever the column order.
-    const sorted = [...r.perceptual].sort((x, y) => TAG[x.algorithm] - TAG[y.algorithm] || Buffer.compare(x.value, y.value));
-    for (const p of sorted) parts.push(Buffer.of(TAG[p.algorithm]), p.value);
-  }
-  return parts.length === 2 ? Buffer.concat(parts, 1 + parts[1]!.length) : Buffer.concat(parts);
+/**
+ * The record's perceptual values as one comparable blob (tag byte + value, sorted), so
+ * that two records with the same values compare equal whatever their column order.
+ */
+function perceptualKey(r: ImportRecord): Buffer | null {
+  if (!r.perceptual || r.perceptual.length === 0) return null;
+  const sorted = [...r.perceptual].sort((x, y) => TAG[x.algorithm] - TAG[y.algorithm] || Buffer.compare(x.value, y.value));
+  return Buffer.concat(sorted.flatMap((p) => [Buffer.of(TAG[p.algorithm]), p.value]));
 }
 
 /** Opens a list for writing and collects one or more sources into it. */
@@ -116,12 +98,13 @@ export class ListWriter {
     this.db.pragma('cache_size = -131072');
     this.db.pragma('temp_store = FILE');
     this.db.pragma('foreign_keys = OFF');
-    this.db.function('ht_part', { deterministic: true }, (key: unknown, tag: unknown) =>
-      keyPart(key as Buffer, Number(tag)),
-    );
+    // The staging table lives in the temp schema, which has its own (small) cache by default.
+    this.db.pragma('temp.cache_size = -131072');
+    // Lets SQLite's sorter use a helper thread for the large sorts in endSource().
+    this.db.pragma('threads = 2');
     this.db.exec(`
-      CREATE TEMP TABLE stage (k BLOB NOT NULL, entry INTEGER NOT NULL);
-      CREATE TEMP TABLE firsts (k BLOB NOT NULL, entry INTEGER NOT NULL);
+      CREATE TEMP TABLE stage (entry INTEGER NOT NULL, ${CRYPTO_ALGORITHMS.map((a) => `${a} BLOB`).join(', ')}, pk BLOB);
+      CREATE TEMP TABLE firsts (entry INTEGER NOT NULL);
     `);
     this.db.exec(this.created ? 'BEGIN' : 'BEGIN IMMEDIATE');
     this.nextEntry = ((this.db.prepare('SELECT max(id) AS m FROM entries').get() as { m: number | null }).m ?? 0) + 1;
@@ -130,7 +113,9 @@ export class ListWriter {
         `INSERT INTO entries (id, source, role, category, category_region, series, victim_identified, media_id, name, size, comment, photodna)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      stage: this.db.prepare('INSERT INTO temp.stage (k, entry) VALUES (?, ?)'),
+      stage: this.db.prepare(
+        `INSERT INTO temp.stage (entry, ${CRYPTO_ALGORITHMS.join(', ')}, pk) VALUES (?, ${CRYPTO_ALGORITHMS.map(() => '?').join(', ')}, ?)`,
+      ),
       perceptual: this.db.prepare(
         'INSERT INTO perceptual (algorithm, value, entry, implementation, quality, low_information) VALUES (?, ?, ?, ?, ?, ?)',
       ),
@@ -218,7 +203,8 @@ export class ListWriter {
         this.st.perceptual.run(p.algorithm, p.value, id, p.implementation ?? null, p.quality ?? null, low ? 1 : 0);
       }
     }
-    this.st.stage.run(stagingKey(r), id);
+    const d = r.digests;
+    this.st.stage.run(id, d.md5 ?? null, d.sha1 ?? null, d.sha256 ?? null, d.sha512 ?? null, d.blake3 ?? null, perceptualKey(r));
     src.staged++;
   }
 
@@ -231,21 +217,24 @@ export class ListWriter {
     const src = this.source;
     if (!src) throw new HashtriageError('INTERNAL', 'ListWriter.endSource before beginSource');
     const db = this.db;
-    let from = 'temp.stage';
     let kept = src.staged;
     if (src.staged > 1) {
-      kept = db.prepare('INSERT INTO temp.firsts (k, entry) SELECT k, min(entry) FROM temp.stage GROUP BY k').run().changes;
+      // GROUP BY treats NULLs as equal, so records with the same set of values fall together.
+      kept = db
+        .prepare(`INSERT INTO temp.firsts (entry) SELECT min(entry) FROM temp.stage GROUP BY ${CRYPTO_ALGORITHMS.join(', ')}, pk`)
+        .run().changes;
       if (kept < src.staged) {
-        const dropped = 'SELECT entry FROM temp.stage EXCEPT SELECT entry FROM temp.firsts';
+        db.exec('CREATE INDEX temp.firsts_entry ON firsts (entry)');
+        const dropped = 'SELECT entry FROM temp.stage WHERE entry NOT IN (SELECT entry FROM temp.firsts)';
         db.prepare(`DELETE FROM entries WHERE id IN (${dropped})`).run();
         db.prepare(`DELETE FROM perceptual WHERE entry IN (${dropped})`).run();
-        from = 'temp.firsts';
+        db.prepare('DELETE FROM temp.stage WHERE entry NOT IN (SELECT entry FROM temp.firsts)').run();
+        db.exec('DROP INDEX temp.firsts_entry');
       }
     }
     for (const a of src.algorithms) {
       db.prepare(
-        `INSERT INTO ${digestTable(a)} (digest, entry)
-         SELECT d, entry FROM (SELECT ht_part(k, ${TAG[a]}) AS d, entry FROM ${from}) WHERE d IS NOT NULL ORDER BY d, entry`,
+        `INSERT INTO ${digestTable(a)} (digest, entry) SELECT ${a}, entry FROM temp.stage WHERE ${a} IS NOT NULL ORDER BY ${a}, entry`,
       ).run();
     }
     this.st.setRecords.run(kept, format, detail ? JSON.stringify(detail) : null, src.id);
