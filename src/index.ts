@@ -429,7 +429,7 @@ export async function hashPaths(config: HashConfig, emit: (r: HashRecord) => voi
   return counts;
 }
 
-export { importLists, listInfo, lookup } from './list/index.js';
+export { importLists, listInfo, lookup, LIST_FORMATS, isListFormat } from './list/index.js';
 export { verifyAuditLog, describeVerifyResult } from './report/verify.js';
 export { escapeForTerminal } from './report/sanitize.js';
 export { formatBytes, formatDuration } from './report/format.js';

@@ -97,6 +97,8 @@ export interface PipelineRun {
   /** Images that did not decode (their digests still count). */
   failures: number;
   matches: number;
+  /** CPU time of the whole process (all threads) during the timed part. */
+  cpuMs: number;
 }
 
 /** One thread count's line of the result. */
@@ -115,6 +117,11 @@ export interface ThreadResult {
   pipelineOverDecodeOnly: number;
   /** imagesPerSecond over the first thread count's. */
   speedup: number;
+  /**
+   * Process CPU time over wall time: near `threads` when the workers had the
+   * cores to themselves; well below it when other work took them (see loadAverage).
+   */
+  cpuPerWall: number;
   failures: number;
   matches: number;
 }
@@ -344,6 +351,7 @@ export async function measurePipeline(files: readonly string[], threads: number,
     stages: { readCryptoMs: 0, decodeMs: 0, perceptualMs: 0, matchMs: 0 },
     failures: 0,
     matches: 0,
+    cpuMs: 0,
   };
   const one = async (file: string, count: boolean): Promise<void> => {
     const d = await pool.digest({
@@ -378,9 +386,12 @@ export async function measurePipeline(files: readonly string[], threads: number,
   try {
     // Warm-up, not counted: starts every worker and loads sharp in each.
     await Promise.all(Array.from({ length: threads }, () => one(files[0], false)));
+    const cpu = process.cpuUsage();
     const started = performance.now();
     await bounded(files, threads * DEFAULTS.inFlightPerThread, (f) => one(f, true));
     run.elapsedMs = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    run.cpuMs = (used.user + used.system) / 1000;
   } finally {
     await pool.close();
   }
@@ -480,6 +491,7 @@ function threadResult(run: PipelineRun, decodeOnly: { elapsedMs: number; megapix
     },
     pipelineOverDecodeOnly: round(run.elapsedMs / decodeOnly.elapsedMs, 2),
     speedup: round(ips / firstIps, 2),
+    cpuPerWall: round(run.cpuMs / run.elapsedMs, 2),
     failures: run.failures,
     matches: run.matches,
   };
@@ -494,12 +506,12 @@ export function formatBenchReport(r: BenchReport): string {
     `list: ${r.list.entries} random entries (${r.list.algorithms.join(', ')})`,
     `limit, one core: ${Object.entries(r.limits.cryptoSingleCoreMegabytesPerSecond).map(([a, v]) => `${a} ${v} MB/s`).join(', ')}`,
     '',
-    'threads  images/s   MB/s   MP/s  speedup | ms/image: read+crypto  decode  perceptual  match | decode-only images/s  pipeline/decode-only',
+    'threads  images/s   MB/s   MP/s  speedup  cpu/wall | ms/image: read+crypto  decode  perceptual  match | decode-only images/s  pipeline/decode-only',
   ];
   for (const t of r.results) {
     const s = t.stages;
     lines.push(
-      `${String(t.threads).padStart(7)}  ${t.imagesPerSecond.toFixed(2).padStart(8)} ${t.megabytesPerSecond.toFixed(1).padStart(6)} ${t.megapixelsPerSecond.toFixed(1).padStart(6)}  ${t.speedup.toFixed(2).padStart(6)}x |` +
+      `${String(t.threads).padStart(7)}  ${t.imagesPerSecond.toFixed(2).padStart(8)} ${t.megabytesPerSecond.toFixed(1).padStart(6)} ${t.megapixelsPerSecond.toFixed(1).padStart(6)}  ${t.speedup.toFixed(2).padStart(6)}x  ${t.cpuPerWall.toFixed(2).padStart(8)} |` +
         `           ${s.readCryptoMs.perImageMs.toFixed(2).padStart(10)}  ${s.decodeMs.perImageMs.toFixed(1).padStart(6)}  ${s.perceptualMs.perImageMs.toFixed(1).padStart(10)}  ${s.matchMs.perImageMs.toFixed(2).padStart(5)} |` +
         ` ${t.decodeOnly.imagesPerSecond.toFixed(2).padStart(20)}  ${t.pipelineOverDecodeOnly.toFixed(2).padStart(20)}x`,
     );

@@ -20,6 +20,8 @@ import {
   scan,
   verifyAuditLog,
   describeVerifyResult,
+  isListFormat,
+  LIST_FORMATS,
   type HashRecord,
   type ScanResult,
 } from '../index.js';
@@ -129,9 +131,10 @@ export function makeHandlers(io: Io): Handlers {
       if (o.role !== undefined && o.role !== 'notable' && o.role !== 'known') {
         throw new HashtriageError('USAGE_INVALID_OPTION', `Expected notable or known for --role but received ${JSON.stringify(o.role)}`);
       }
+      if (o.format !== 'auto' && !isListFormat(o.format)) throw invalidOption('--format', `auto or one of ${LIST_FORMATS.join(', ')}`, o.format);
       const report = await importLists(files, {
         out: o.out,
-        format: o.format as never,
+        format: o.format as 'auto',
         ...(o.role ? { role: o.role as 'notable' | 'known' } : {}),
         ...(o.name ? { name: o.name } : {}),
         skipInvalid: o.skipInvalid === true,

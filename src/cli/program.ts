@@ -10,6 +10,7 @@ import { Command, Option } from 'commander';
 import { ExitCode } from '../errors.js';
 import { ALGORITHMS, PERCEPTUAL_ALGORITHMS } from '../types.js';
 import { DEFAULTS } from './defaults.js';
+import { LIST_FORMATS } from '../list/formats.js';
 
 /** What the program calls; each returns the process exit code. */
 export interface Handlers {
@@ -92,7 +93,7 @@ export function buildProgram(handlers: Handlers, version: string, onExit: (code:
     .description('import hash lists (NSRL, VICS, CAID, ICSE, hashdeep, *sum, EnCase, HashKeeper, Autopsy, IPED, CSV) into a list database; the source files are never altered')
     .argument('<file...>', 'hash-list files as the agency handed them over')
     .requiredOption('--out <list.sqlite>', 'list database to create, or to add the sources to')
-    .option('--format <format>', 'input format, or auto to detect it from the content', 'auto')
+    .option('--format <format>', `input format: auto (detect from the content), or one of ${LIST_FORMATS.join(', ')}`, 'auto')
     .option('--role <role>', 'notable (material to find) or known (known-good, e.g. NSRL); default from the format')
     .option('--name <name>', 'source name shown in matches (default: the file name)')
     .option('--skip-invalid', 'import the valid records and report the rejected ones, instead of failing')
