@@ -15,9 +15,7 @@
  * types.ts, errors.ts and its own folder.
  */
 import { hostname, userInfo } from 'node:os';
-import { mkdirSync, realpathSync, statSync, existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { HashtriageError } from './errors.js';
+import { realpathSync, statSync } from 'node:fs';
 import type {
   Algorithm,
   CryptoAlgorithm,
@@ -30,16 +28,15 @@ import type {
   WalkEntry,
 } from './types.js';
 import { ALGORITHMS, isCryptoAlgorithm, isPerceptualAlgorithm } from './types.js';
-import { walk, countFiles, directoryAtimePreserved, reportedPath, pathBytesOf } from './walk/index.js';
+import { walk, countFiles, directoryAtimePreserved, directoryReaderDescription, reportedPath, pathBytesOf } from './walk/index.js';
 import { HashPool } from './hash/pool.js';
 import type { DigestResult, PerceptualResult } from './hash/tasks.js';
 import { libraryVersions } from './hash/versions.js';
 import { openHashList } from './list/reader.js';
 import { Matcher, type FileMatch } from './match/match.js';
-import { AuditLog } from './report/audit.js';
 import { loadSigningKey } from './report/sign.js';
-import { CaseDb, type CaseTotals, type FileOutcome } from './report/case-db.js';
-import { MatchOutputs } from './report/outputs.js';
+import { CaseWriter } from './report/case.js';
+import type { CaseTotals, FileOutcome } from './report/case-db.js';
 import { Progress } from './report/progress.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -189,123 +186,60 @@ export async function scan(config: ScanConfig, io: ScanIo): Promise<ScanResult> 
   const crypto = [...new Set<CryptoAlgorithm>([...matcher.cryptoAlgorithms, ...(perceptual.length > 0 ? ['blake3' as const] : [])])];
   const indexed = matcher.loadPerceptual();
 
-  mkdirSync(config.caseDir, { recursive: true });
-  const dbPath = join(config.caseDir, 'case.sqlite');
-  const auditPath = join(config.caseDir, 'audit.jsonl');
-  const resumed = config.resume && existsSync(dbPath);
-  if (!resumed && existsSync(auditPath)) {
-    throw new HashtriageError('RESUME_STATE_INVALID', `${auditPath} exists but the case database does not: not a resumable case dir`);
-  }
-  const db = new CaseDb(dbPath);
-  if (resumed) {
-    for (const [key, value] of [['evidence', config.evidence], ['listSha256', list.sha256]] as const) {
-      const was = db.getMeta(key);
-      if (was !== undefined && was !== value) {
-        db.close();
-        throw new HashtriageError('RESUME_STATE_INVALID', `cannot resume: the case was scanned with ${key} ${was}, not ${value}`);
-      }
-    }
-  } else {
-    db.setMeta('evidence', config.evidence);
-    db.setMeta('listSha256', list.sha256);
-  }
-
-  const startFacts = {
-    tool: { name: 'hashtriage', version: TOOL_VERSION },
-    versions: libraryVersions(),
-    host: hostname(),
-    user: safeUser(),
-    examiner: config.examiner ?? null,
-    caseId: config.caseId ?? null,
-    commandLine: config.commandLine,
-    options: {
-      threads: config.threads,
-      chunkSize: config.chunkSize,
-      perceptual: config.perceptual,
-      signed: config.signKeyPem !== undefined,
+  const kase = CaseWriter.open({
+    caseDir: config.caseDir,
+    resume: config.resume,
+    identity: { evidence: config.evidence, listSha256: list.sha256 },
+    checkpointSeconds: config.checkpointSeconds,
+    startFacts: {
+      tool: { name: 'hashtriage', version: TOOL_VERSION },
+      versions: libraryVersions(),
+      host: hostname(),
+      user: safeUser(),
+      examiner: config.examiner ?? null,
+      caseId: config.caseId ?? null,
+      commandLine: config.commandLine,
+      options: { threads: config.threads, chunkSize: config.chunkSize, perceptual: config.perceptual, signed: signKey !== undefined },
+      evidenceRoot: config.evidence,
+      readOnly: { openFlags: 'O_RDONLY|O_NOFOLLOW|O_NOATIME', directoryReader: directoryReaderDescription() },
+      list: { path: config.list, sha256: list.sha256, schemaVersion: list.schemaVersion, sources: list.sources },
+      algorithms: { crypto, perceptual },
+      perceptualIndex: indexed,
     },
-    evidenceRoot: config.evidence,
-    readOnly: { openFlags: 'O_RDONLY|O_NOFOLLOW|O_NOATIME', directoryAtimePreserved: directoryAtimePreserved() },
-    list: { path: config.list, sha256: list.sha256, schemaVersion: list.schemaVersion, sources: list.sources },
-    algorithms: { crypto, perceptual },
-    perceptualIndex: indexed,
-  };
-  let audit: AuditLog;
-  if (resumed) {
-    audit = AuditLog.resume(auditPath, { ...startFacts, alreadyDone: db.totals() }).log;
-    // A crash between committing a match and auditing it leaves it unaudited.
-    for (const { seq, record } of db.unauditedMatches()) {
-      audit.append('match', { ...record, recoveredOnResume: true }, { durable: true });
-      db.markAudited(seq);
-    }
-  } else {
-    audit = AuditLog.create(auditPath);
-    audit.append('scan_start', startFacts, { durable: true });
-  }
-  const outputs = new MatchOutputs(config.caseDir, db.matches());
+  });
 
   const pool = new HashPool(config.threads);
   const progress = new Progress(io.stderr, config.progress);
-  const before = db.totals();
-  const counts = { files: before.files, bytes: before.bytes, matches: before.matches, errors: before.errors, totalFiles: undefined as number | undefined, totalBytes: undefined as number | undefined };
+  const totals: { totalFiles?: number; totalBytes?: number } = {};
   let filesWithoutNoatime = 0;
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   io.signal.addEventListener('abort', onAbort, { once: true });
   if (progress.enabled) {
     countFiles(config.evidence, stop.signal).then(
-      (c) => {
-        counts.totalFiles = c.files;
-        counts.totalBytes = c.bytes;
-      },
+      (c) => Object.assign(totals, { totalFiles: c.files, totalBytes: c.bytes }),
       () => undefined, // the count is only for the ETA
     );
   }
-  let lastCheckpoint = Date.now();
   const decodeCache = new Map<string, Promise<PerceptualResult>>();
 
-  const record = (entry: { path: string; pathBytes?: string }, outcome: FileOutcome, size: number, failures: FileFailure[], matches: MatchRecord[] = []) => {
-    const seqs = db.recordFile(pathBytesOf(entry), outcome, size, failures, matches);
-    if (matches.length > 0) outputs.append(matches);
-    matches.forEach((m, i) => {
-      audit.append('match', m as unknown as Record<string, unknown>, { durable: true });
-      db.markAudited(seqs[i]);
-    });
-    for (const f of failures) audit.append('file_error', { path: entry.path, pathBytes: entry.pathBytes ?? null, code: f.code, message: f.message });
-    counts.matches += matches.length;
-    if (failures.length > 0) counts.errors++;
-    if (Date.now() - lastCheckpoint >= config.checkpointSeconds * 1000) {
-      db.flush();
-      audit.append('checkpoint', { files: counts.files, bytes: counts.bytes, matches: counts.matches, errors: counts.errors }, { durable: true });
-      lastCheckpoint = Date.now();
-    }
-    progress.update(counts);
-  };
-
   const visit = async (entry: WalkEntry): Promise<void> => {
-    if (db.isDone(pathBytesOf(entry))) return;
-    if (entry.kind === 'skipped') {
-      record(entry, 'skipped', 0, []);
-      audit.append('file_skipped', { path: entry.path, pathBytes: entry.pathBytes ?? null, reason: entry.reason });
-      return;
+    if (kase.isDone(entry)) return;
+    if (entry.kind === 'skipped') kase.skipped(entry, entry.reason);
+    else if (entry.kind === 'error') kase.file(entry, 'error', 0, [entry.failure], []);
+    else {
+      let r: FileResult;
+      try {
+        r = await hashAndMatch(entry.abs, pool, crypto, perceptual, config, matcher, decodeCache);
+      } catch (err) {
+        // Interrupted: leave the file undone, so a resume hashes it.
+        if (stop.signal.aborted) return;
+        r = { size: 0, hashes: {}, failures: [{ code: 'INTERNAL', message: (err as Error).message }], matches: [], knownGood: false, noatime: true };
+      }
+      if (!r.noatime && r.failures.length === 0) filesWithoutNoatime++;
+      kase.file(entry, outcomeOf(r), r.size, r.failures, matchRecords(entry, r));
     }
-    if (entry.kind === 'error') {
-      counts.files++;
-      record(entry, 'error', 0, [entry.failure]);
-      return;
-    }
-    let r: FileResult;
-    try {
-      r = await hashAndMatch(entry.abs, pool, crypto, perceptual, config, matcher, decodeCache);
-    } catch (err) {
-      // Interrupted: leave the file undone, so a resume hashes it.
-      if (stop.signal.aborted) return;
-      r = { size: 0, hashes: {}, failures: [{ code: 'INTERNAL', message: (err as Error).message }], matches: [], knownGood: false, noatime: true };
-    }
-    if (!r.noatime && r.failures.length === 0) filesWithoutNoatime++;
-    counts.files++;
-    counts.bytes += r.size;
-    record(entry, outcomeOf(r), r.size, r.failures, matchRecords(entry, r));
+    progress.update({ ...kase.counts, ...totals });
   };
 
   let status: ScanResult['status'] = 'completed';
@@ -317,42 +251,28 @@ export async function scan(config: ScanConfig, io: ScanIo): Promise<ScanResult> 
     stop.abort();
     await pool.close();
     progress.done();
+    reader.close();
   }
 
-  const totals = db.totals();
   const elapsedMs = Date.now() - started;
-  const closing = audit.close(
-    { totals, elapsedMs, filesWithoutNoatime },
-    { status, ...(signKey === undefined ? {} : { signKeyPem: signKey }) },
+  const readOnly = { filesWithoutNoatime, directoryAtimePreserved: directoryAtimePreserved() };
+  const end = kase.finish(
+    status,
+    { elapsedMs, readOnly },
+    {
+      tool: { name: 'hashtriage', version: TOOL_VERSION },
+      caseId: config.caseId ?? null,
+      examiner: config.examiner ?? null,
+      evidence: config.evidence,
+      list: { path: config.list, sha256: list.sha256, sources: list.sources.map((s) => s.name) },
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date().toISOString(),
+      elapsedMs,
+      readOnly,
+    },
+    signKey,
   );
-  const result: ScanResult = { status, totals, elapsedMs, caseDir: config.caseDir, chainHead: closing.hash, resumed, filesWithoutNoatime };
-  writeFileSync(
-    join(config.caseDir, 'summary.json'),
-    `${JSON.stringify(
-      {
-        tool: startFacts.tool,
-        status,
-        caseId: config.caseId ?? null,
-        examiner: config.examiner ?? null,
-        evidence: config.evidence,
-        list: { path: config.list, sha256: list.sha256, sources: list.sources.map((s) => s.name) },
-        startedAt: new Date(started).toISOString(),
-        finishedAt: new Date().toISOString(),
-        elapsedMs,
-        resumed,
-        totals,
-        readOnly: { filesWithoutNoatime, directoryAtimePreserved: directoryAtimePreserved() },
-        outputs: ['matches.jsonl', 'matches.csv', 'audit.jsonl', 'summary.json', 'case.sqlite'],
-        auditChainHead: closing.hash,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  outputs.close();
-  db.close();
-  reader.close();
-  return result;
+  return { status, totals: end.totals, elapsedMs, caseDir: config.caseDir, chainHead: end.chainHead, resumed: kase.resumed, filesWithoutNoatime };
 }
 
 function safeUser(): string | null {
