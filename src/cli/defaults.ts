@@ -21,8 +21,15 @@ export const DEFAULTS = Object.freeze({
   maxPixels: 178_956_970,
   /** Image files larger than this are not decoded (their cryptographic hashes still are). */
   maxImageBytes: 256 * 1024 * 1024,
-  /** Largest Hamming distance counted as a perceptual match. See docs/accuracy.md for how they were chosen. */
-  thresholds: Object.freeze({ ahash: 4, dhash: 6, phash: 8, whash: 4, pdq: 31 } satisfies Record<PerceptualAlgorithm, number>),
+  /**
+   * Largest Hamming distance counted as a perceptual match, from the accuracy
+   * evaluation (docs/accuracy.md): the widest radius with no false match
+   * between different photographs, less a margin. aHash, dHash and wHash
+   * then match little more than near-identical copies: on real photographs
+   * unrelated pictures come within 2-3 bits of each other. PDQ keeps the
+   * reference systems' 31, which the evaluation shows to be conservative.
+   */
+  thresholds: Object.freeze({ ahash: 2, dhash: 1, phash: 10, whash: 0, pdq: 31 } satisfies Record<PerceptualAlgorithm, number>),
   /** Luminance standard deviation below which an image is low-information (defined where it is measured). */
   lowInformationThreshold: DEFAULT_LOW_INFORMATION_STDDEV,
   /** PDQ hashes below this quality are not matched (the reference systems discard quality < 50). */

@@ -4,7 +4,7 @@
  * Parsers know layouts; the sink knows the database. Keeping the boundary to
  * this one shape is what lets each format be tested on its own.
  */
-import type { CryptoAlgorithm, PerceptualAlgorithm, Role } from '../types.js';
+import type { CryptoAlgorithm, ListEntry, PerceptualAlgorithm, Role } from '../types.js';
 
 /** One perceptual value carried by a record. */
 export interface PerceptualInput {
@@ -17,19 +17,11 @@ export interface PerceptualInput {
 }
 
 /** One list record, normalised: digests as bytes, metadata as text. */
-export interface ImportRecord {
+export interface ImportRecord extends Omit<ListEntry, 'source' | 'role'> {
   digests: Partial<Record<CryptoAlgorithm, Buffer>>;
   perceptual?: PerceptualInput[];
   /** Overrides the source role for this record (IPED `status`). */
   role?: Role;
-  category?: string;
-  categoryRegion?: string;
-  series?: string;
-  victimIdentified?: boolean;
-  mediaId?: string;
-  name?: string;
-  size?: number;
-  comment?: string;
   photoDna?: Buffer;
 }
 
