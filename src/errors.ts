@@ -65,7 +65,11 @@ export type ErrorCode =
   | 'AUDIT_WRITE_FAILED'
   | 'AUDIT_KEY_INVALID'
   // resume
-  | 'RESUME_STATE_INVALID';
+  | 'RESUME_STATE_INVALID'
+  // report
+  | 'REPORT_CASE_INVALID'
+  | 'REPORT_OUTPUT_REFUSED'
+  | 'REPORT_WRITE_FAILED';
 
 /** Which exit code a thrown error of each family ends the process with. */
 function exitCodeFor(code: ErrorCode): ExitCodeValue {

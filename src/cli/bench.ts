@@ -415,7 +415,8 @@ export async function measureDecodeOnly(files: readonly string[], threads: numbe
     } catch {
       // Undecodable files cost their attempt, as in the pipeline.
     }
-    onProgress?.(++images);
+    images++;
+    onProgress?.(images);
   };
   await decode(bytes[0]);
   megapixels = 0;

@@ -28,6 +28,8 @@ import {
 import { ALGORITHMS } from '../types.js';
 import { hashConfig, scanConfig, type HashFlags, type ScanFlags } from './config.js';
 import { runDemo } from './demo.js';
+import { runReport, type ReportOptions } from './report.js';
+import { runBench, type BenchFlags } from './bench.js';
 import type { Handlers } from './program.js';
 
 /** Where handlers print; injectable for tests. */
@@ -167,6 +169,14 @@ export function makeHandlers(io: Io): Handlers {
       const result = verifyAuditLog(file, publicKeyPem === undefined ? {} : { publicKeyPem });
       io.stdout.write(json ? `${JSON.stringify(result)}\n` : `${escapeForTerminal(describeVerifyResult(result))}\n`);
       return result.ok ? ExitCode.OK : ExitCode.VERIFY_FAILED;
+    },
+
+    async report(caseDir, options) {
+      return runReport(caseDir, options as ReportOptions, io);
+    },
+
+    async bench(options) {
+      return runBench(options as BenchFlags, io);
     },
 
     async demo(options) {

@@ -20,6 +20,8 @@ export interface Handlers {
   listInfo(list: string, options: Record<string, unknown>): Promise<number>;
   listLookup(list: string, hashes: string[], options: Record<string, unknown>): Promise<number>;
   auditVerify(log: string, options: Record<string, unknown>): Promise<number>;
+  report(caseDir: string, options: Record<string, unknown>): Promise<number>;
+  bench(options: Record<string, unknown>): Promise<number>;
   demo(options: Record<string, unknown>): Promise<number>;
 }
 
@@ -29,7 +31,7 @@ Exit status:
   ${ExitCode.MATCHES}    scan finished and found at least one match
   ${ExitCode.USAGE}    usage error: unknown option, bad value, missing argument
   ${ExitCode.FAILURE}    failure: the command could not run or finish
-  ${ExitCode.VERIFY_FAILED}    audit verify: the log is altered, truncated or not sealed
+  ${ExitCode.VERIFY_FAILED}    audit verify, report: the audit log is altered, truncated or not sealed
   ${ExitCode.INTERRUPTED}  interrupted by SIGINT or SIGTERM (the audit log is closed as "interrupted")`;
 
 const PERCEPTUAL_DEFAULTS = PERCEPTUAL_ALGORITHMS.map((a) => `${a}=${DEFAULTS.thresholds[a]}`).join(',');
@@ -121,6 +123,28 @@ export function buildProgram(handlers: Handlers, version: string, onExit: (code:
     .option('--json', 'print the full result as one JSON document')
     .addHelpText('after', `\nOn failure it names the first bad record.\n${EXIT_STATUS_HELP}`)
     .action(async (file: string, options: Record<string, unknown>) => onExit(await handlers.auditVerify(file, options)));
+
+  program
+    .command('report')
+    .description('summarise a finished scan\'s case dir by list source and category, verify its audit log, and optionally write a self-contained HTML page or a CASE/UCO export; never image content')
+    .argument('<case-dir>', 'the --out dir of a scan')
+    .option('--html <file>', 'write a single self-contained HTML page (no scripts, no external resources)')
+    .option('--export <file>', 'write the results in a forensic exchange format (see --format)')
+    .option('--format <format>', 'export format: case-uco (CASE/UCO JSON-LD)')
+    .option('--pub-key <key.pem>', 'Ed25519 public key (PEM): also check the audit log\'s signature')
+    .option('--json', 'print the report data as one JSON document')
+    .addHelpText('after', `\nExample:\n  hashtriage report cases/2026-114 --html cases/2026-114.html --export cases/2026-114.jsonld\n${EXIT_STATUS_HELP}`)
+    .action(async (caseDir: string, options: Record<string, unknown>) => onExit(await handlers.report(caseDir, options)));
+
+  program
+    .command('bench')
+    .description('measure hashing throughput on synthetic (or your own) images at several thread counts, against raw node:crypto and sharp decode-only limits measured in the same run')
+    .option('--images <N>', 'synthetic images to generate (thumbnails to 24 MP, seeded)', '200')
+    .option('--threads <list>', 'comma-separated thread counts (default: 1 and one per CPU core)')
+    .option('--dir <dir>', 'benchmark the images below this folder instead of synthetic ones')
+    .option('--json', 'print one JSON document; each per-thread result carries threads and imagesPerSecond')
+    .addHelpText('after', `\nExample:\n  hashtriage bench --images 200 --threads 1,2 --json\n${EXIT_STATUS_HELP}`)
+    .action(async (options: Record<string, unknown>) => onExit(await handlers.bench(options)));
 
   program
     .command('demo')
