@@ -82,6 +82,7 @@ export const perceptualScenario: Scenario = {
         r.figures[`megapixels`] = round(run.megapixels, 1);
         r.figures[`pipeline ${t}t images/s`] = round(run.images / s);
         r.figures[`pipeline ${t}t MP/s`] = round(run.megapixels / s);
+        r.figures[`pipeline ${t}t cpu/wall (process CPU time over wall time)`] = round(run.cpuMs / run.elapsedMs);
         r.figures[`decode-only ${t}t images/s`] = round(dec.images / (dec.elapsedMs / 1000));
         r.figures[`pipeline ${t}t ms/image decode | hashes | read+crypto | match`] = [run.stages.decodeMs, run.stages.perceptualMs, run.stages.readCryptoMs, run.stages.matchMs]
           .map((ms) => round(ms / run.images, 1))

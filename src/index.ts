@@ -354,3 +354,10 @@ export { verifyAuditLog, describeVerifyResult } from './report/verify.js';
 export { escapeForTerminal } from './report/sanitize.js';
 export { formatBytes, formatDuration } from './report/format.js';
 export type { CaseTotals };
+// For the CLI's bench and report commands, which measure or read the stages directly.
+export { HashPool, Matcher, openHashList };
+export type { PerceptualResult };
+export { readCase, type CaseReport, type CategoryCount, type GroupCount } from './report/case-report.js';
+export { caseUcoJson } from './report/export-case-uco.js';
+export { renderHtml } from './report/html.js';
+export { DEFAULT_LOW_INFORMATION_STDDEV } from './hash/low-information.js';

@@ -3,7 +3,7 @@
  * from the commander definitions, which read their defaults from here.
  */
 import { availableParallelism } from 'node:os';
-import { DEFAULT_LOW_INFORMATION_STDDEV } from '../hash/low-information.js';
+import { DEFAULT_LOW_INFORMATION_STDDEV } from '../index.js';
 import type { PerceptualAlgorithm } from '../types.js';
 
 export const DEFAULTS = Object.freeze({

@@ -10,7 +10,7 @@ import { Command, Option } from 'commander';
 import { ExitCode } from '../errors.js';
 import { ALGORITHMS, PERCEPTUAL_ALGORITHMS } from '../types.js';
 import { DEFAULTS } from './defaults.js';
-import { LIST_FORMATS } from '../list/formats.js';
+import { LIST_FORMATS } from '../index.js';
 
 /** What the program calls; each returns the process exit code. */
 export interface Handlers {

@@ -12,10 +12,17 @@
 import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { ExitCode, HashtriageError, invalidOption } from '../errors.js';
-import { escapeForTerminal, formatBytes, formatDuration } from '../index.js';
-import { readCase, type CaseReport, type CategoryCount, type GroupCount } from '../report/case-report.js';
-import { caseUcoJson } from '../report/export-case-uco.js';
-import { renderHtml } from '../report/html.js';
+import {
+  caseUcoJson,
+  escapeForTerminal,
+  formatBytes,
+  formatDuration,
+  readCase,
+  renderHtml,
+  type CaseReport,
+  type CategoryCount,
+  type GroupCount,
+} from '../index.js';
 
 /** Export formats `--format` accepts. */
 export const EXPORT_FORMATS = ['case-uco'] as const;
