@@ -7,7 +7,8 @@
  * (Pillow ignores embedded profiles). Where libvips and Pillow disagree on
  * how raw samples become 8-bit RGB, the raw samples are fetched and
  * converted with Pillow's formula: CMYK (Pillow's own CMYK→RGB) and 16-bit
- * greyscale (Pillow clips at 255 where libvips scales). BMP, which sharp's
+ * greyscale (Pillow clips at 255 where libvips scales); transparent GIF
+ * pixels get their palette colour back, as Pillow keeps it. BMP, which sharp's
  * prebuilt libvips cannot read, is parsed here for the uncompressed layouts.
  *
  * Bad input never throws: it yields a `FileFailure`.
@@ -16,6 +17,7 @@ import sharp, { type Metadata, type OutputInfo, type SharpOptions } from 'sharp'
 import type { FileFailure } from '../types.js';
 import { cmykToRgb, interleavedToLumaRgb, lumaL24 } from './pillow.js';
 import { SNIFF_BYTES, sniffImageFormat } from './magic.js';
+import { rgbToLuma } from './pillow-kernel.js';
 
 /** A decoded image: Pillow 'L' and 'RGB' planes of the first frame, full resolution. */
 export interface DecodedImage {
@@ -158,6 +160,8 @@ async function decodeUnchecked(bytes: Buffer, options: DecodeOptions): Promise<D
     }
     const { data, info } = await sharp(bytes, input).timeout(timeout).raw().toBuffer({ resolveWithObject: true });
     checkSize(info, width, height);
+    if (format === 'gif' && info.channels >= 3) fixGifColours(bytes, data, width, height, info.channels);
+    if (info.channels === 3) return { format, width, height, luma: rgbToLuma(data, pixels), rgb: data };
     const { luma, rgb } = interleavedToLumaRgb(data, pixels, info.channels);
     return { format, width, height, luma, rgb };
   } catch (err) {
@@ -185,6 +189,99 @@ function greyToRgb(luma: Uint8Array): Uint8Array {
     rgb[o + 2] = luma[i];
   }
   return rgb;
+}
+
+// ---------------------------------------------------------------------------
+// GIF transparency. Pillow keeps a GIF's first frame as palette indices and its
+// convert('L') uses the palette colour of every index, the transparent one included;
+// outside a first frame smaller than the screen it fills with the transparent index
+// (or index 0). libvips returns those pixels as black (alpha 0 when the GIF has
+// transparency) instead. The colour Pillow would use is read from the file's own
+// colour table.
+
+/** What Pillow needs from a GIF's structure to colour its first frame. */
+export interface GifFirstFrame {
+  /** Frame rectangle on the logical screen. */
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  /** The frame's colour table (local, else global), RGB triples. */
+  table: Uint8Array;
+  /** Transparent index from the Graphic Control Extension, if any. */
+  transparent: number | undefined;
+}
+
+/**
+ * Follows a GIF's blocks up to its first image descriptor.
+ *
+ * @param bytes - the whole GIF file
+ * @returns the first frame's rectangle, colour table and transparent index, or
+ *   undefined when the structure cannot be followed or there is no colour table
+ */
+export function gifFirstFrame(bytes: Uint8Array): GifFirstFrame | undefined {
+  if (bytes.length < 13) return undefined;
+  let at = 13;
+  let table: Uint8Array | undefined;
+  const screenFlags = bytes[10];
+  if (screenFlags & 0x80) {
+    const size = 3 * (1 << ((screenFlags & 7) + 1));
+    table = bytes.subarray(at, at + size);
+    at += size;
+  }
+  let transparent: number | undefined;
+  while (at < bytes.length) {
+    const kind = bytes[at];
+    if (kind === 0x21) {
+      // Extension: label, then data sub-blocks; a GCE's first sub-block holds the index.
+      const label = bytes[at + 1];
+      at += 2;
+      if (label === 0xf9 && bytes[at] >= 4 && bytes[at + 1] & 1) transparent = bytes[at + 4];
+      while (at < bytes.length && bytes[at] !== 0) at += bytes[at] + 1;
+      at += 1;
+    } else if (kind === 0x2c) {
+      if (at + 10 > bytes.length) return undefined;
+      const word = (o: number): number => bytes[at + o] | (bytes[at + o + 1] << 8);
+      const flags = bytes[at + 9];
+      if (flags & 0x80) table = bytes.subarray(at + 10, at + 10 + 3 * (1 << ((flags & 7) + 1)));
+      if (table === undefined) return undefined;
+      return { left: word(1), top: word(3), width: word(5), height: word(7), table, transparent };
+    } else {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Gives a decoded GIF first frame the colours Pillow sees where libvips
+ * returns (0, 0, 0[, 0]): transparent pixels take the transparent index's
+ * palette colour, and screen outside the frame takes the transparent index's
+ * (or, without one, index 0's) colour, which is what Pillow fills with.
+ */
+function fixGifColours(bytes: Uint8Array, data: Uint8Array, width: number, height: number, channels: number): void {
+  const frame = gifFirstFrame(bytes);
+  if (frame === undefined) return;
+  const colour = (index: number): [number, number, number] =>
+    3 * index + 2 < frame.table.length
+      ? [frame.table[3 * index], frame.table[3 * index + 1], frame.table[3 * index + 2]]
+      : [0, 0, 0];
+  const [fr, fg, fb] = colour(frame.transparent ?? 0);
+  const x0 = frame.left;
+  const y0 = frame.top;
+  const x1 = frame.left + frame.width;
+  const y1 = frame.top + frame.height;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * channels;
+      const outside = x < x0 || x >= x1 || y < y0 || y >= y1;
+      if (outside || (channels === 4 && data[p + 3] === 0 && frame.transparent !== undefined)) {
+        data[p] = fr;
+        data[p + 1] = fg;
+        data[p + 2] = fb;
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------

@@ -8,9 +8,10 @@
  * values exactly on the median and the bits are then decided by rounding:
  * phash by scipy's pocketfft DCT-II (which gives exact zeros for a constant
  * input, where a textbook cosine sum gives noise) and whash by PyWavelets'
- * haar convolution loops.
+ * haar convolution loops (haar.ts).
  */
-import { resizeLanczosMany, type ResizeTarget } from './resample-kernel.js';
+import { whashApproximation } from './haar.js';
+import { resizeLanczosMany, type ResizeTarget } from './pillow-kernel.js';
 
 /** The imagehash algorithms hashtriage computes. */
 export type ImagehashAlgorithm = 'ahash' | 'dhash' | 'phash' | 'whash';
@@ -73,51 +74,38 @@ function differenceHash(px: Uint8Array): string {
 
 // ---------------------------------------------------------------------------
 // DCT-II as scipy.fftpack.dct(x) (norm=None) computes it in scipy 1.10: pocketfft's
-// T_dcst23 on top of its real backward FFT (rfftp with radix-2 and radix-4 passes).
-// Only power-of-two lengths are needed (32), which keeps the factor list to 4s and one 2
-// and makes the twiddle angle 0.25π/n exact in double precision.
+// T_dcst23 on top of its real backward FFT (rfftp: a radix-2 then two radix-4 passes
+// for length 32).
+//
+// pocketfft builds its twiddle factors with libm cos/sin. V8's Math.cos differs from
+// glibc's by one ulp for some of these arguments (e.g. cos(120π/512)), which moves DCT
+// values by an ulp and can flip a phash bit on a tie. So the factors are fixed here, as
+// the bit patterns pocketfft computes on x86-64 glibc (Debian 12, the reference build).
 
-/** pocketfft's `sincos_2pibyn(n)`: e^{2πi·k/n} from two small tables, octant-reduced. */
-function sinCos2PiByN(n: number): (idx: number) => [number, number] {
-  const ang = (0.25 * Math.PI) / n;
-  const calc = (x0: number): [number, number] => {
-    let x = x0 * 8;
-    if (x < 4 * n) {
-      if (x < 2 * n) {
-        if (x < n) return [Math.cos(x * ang), Math.sin(x * ang)];
-        return [Math.sin((2 * n - x) * ang), Math.cos((2 * n - x) * ang)];
-      }
-      x -= 2 * n;
-      if (x < n) return [-Math.sin(x * ang), Math.cos(x * ang)];
-      return [-Math.cos((2 * n - x) * ang), Math.sin((2 * n - x) * ang)];
-    }
-    x = 8 * n - x;
-    if (x < 2 * n) {
-      if (x < n) return [Math.cos(x * ang), -Math.sin(x * ang)];
-      return [Math.sin((2 * n - x) * ang), -Math.cos((2 * n - x) * ang)];
-    }
-    x -= 2 * n;
-    if (x < n) return [-Math.sin(x * ang), -Math.cos(x * ang)];
-    return [-Math.cos((2 * n - x) * ang), -Math.sin((2 * n - x) * ang)];
-  };
-  const nval = Math.floor((n + 2) / 2);
-  let shift = 1;
-  while ((1 << shift) * (1 << shift) < nval) shift++;
-  const mask = (1 << shift) - 1;
-  const v1: [number, number][] = [[1, 0]];
-  for (let i = 1; i <= mask; i++) v1.push(calc(i));
-  const v2: [number, number][] = [[1, 0]];
-  const v2Size = Math.floor((nval + mask) / (mask + 1));
-  for (let i = 1; i < v2Size; i++) v2.push(calc(i * (mask + 1)));
-  return (idx: number): [number, number] => {
-    const conj = 2 * idx > n;
-    const j = conj ? n - idx : idx;
-    const [ar, ai] = v1[j & mask];
-    const [br, bi] = v2[j >> shift];
-    const im = ar * bi + ai * br;
-    return [ar * br - ai * bi, conj ? -im : im];
-  };
+function doublesFromHex(hex: string): Float64Array {
+  const words = hex.trim().split(/\s+/);
+  const view = new DataView(new ArrayBuffer(words.length * 8));
+  words.forEach((w, i) => view.setBigUint64(i * 8, BigInt(`0x${w}`)));
+  return Float64Array.from({ length: words.length }, (_, i) => view.getFloat64(i * 8));
 }
+
+/** pocketfft `sincos_2pibyn(32)[k]` for k = 1..7: (cos, sin) of 2πk/32, interleaved. */
+const ROOTS_32 = doublesFromHex(`
+  3fef6297cff75cb0 3fc8f8b83c69a60a 3fed906bcf328d46 3fd87de2a6aea963
+  3fea9b66290ea1a3 3fe1c73b39ae68c8 3fe6a09e667f3bcc 3fe6a09e667f3bcd
+  3fe1c73b39ae68c8 3fea9b66290ea1a3 3fd87de2a6aea963 3fed906bcf328d46
+  3fc8f8b83c69a60a 3fef6297cff75cb0`);
+
+/** pocketfft `T_dcst23(32)` twiddle: `sincos_2pibyn(128)[i + 1].r`, cos(π(i+1)/64), i = 0..31. */
+const DCT_TWIDDLE_32 = doublesFromHex(`
+  3feff621e3796d7e 3fefd88da3d12526 3fefa7557f08a517 3fef6297cff75cb0
+  3fef0a7efb9230d7 3fee9f4156c62dda 3fee212104f686e5 3fed906bcf328d46
+  3feced7af43cc773 3fec38b2f180bdb1 3feb728345196e3e 3fea9b66290ea1a3
+  3fe9b3e047f38741 3fe8bc806b151741 3fe7b5df226aafaf 3fe6a09e667f3bcc
+  3fe57d69348cec9f 3fe44cf325091dd6 3fe30ff7fce17034 3fe1c73b39ae68c8
+  3fe073879922ffed 3fde2b5d3806f639 3fdb5d1009e15cbf 3fd87de2a6aea961
+  3fd58f9a75ab1fdb 3fd294062ed59f04 3fcf19f97b215f1c 3fc8f8b83c69a60a
+  3fc2c8106e8e6136 3fb917a6bc29b424 3fa91f65f10dd810 8000000000000000`);
 
 /** A real backward FFT plan (pocketfft `rfftp`) for a power-of-two length. */
 interface RealFftPlan {
@@ -126,31 +114,26 @@ interface RealFftPlan {
   twiddles: Float64Array[];
 }
 
-function realFftPlan(length: number): RealFftPlan {
-  const factors: number[] = [];
-  let len = length;
-  while (len % 4 === 0) {
-    factors.push(4);
-    len /= 4;
-  }
-  if (len % 2 === 0) {
-    len /= 2;
-    // pocketfft moves the single factor 2 to the front of the list.
-    factors.push(2);
-    [factors[0], factors[factors.length - 1]] = [factors[factors.length - 1], factors[0]];
-  }
-  if (len !== 1) throw new RangeError(`DCT length must be a power of two, got ${length}`);
-  const twid = sinCos2PiByN(length);
+/** pocketfft's `rfftp(32)`: factors [2, 4, 4] and their twiddles from {@link ROOTS_32}. */
+function realFftPlan32(): RealFftPlan {
+  const length = 32;
+  // pocketfft factorises 32 as 4·4·2, then moves the single 2 to the front.
+  const factors = [2, 4, 4];
+  const root = (k: number): [number, number] => {
+    if (k < 1 || k > 7) throw new RangeError(`no twiddle for 2π·${k}/32`);
+    return [ROOTS_32[2 * (k - 1)], ROOTS_32[2 * (k - 1) + 1]];
+  };
   const twiddles: Float64Array[] = [];
   let l1 = 1;
   for (let k = 0; k < factors.length; k++) {
     const ip = factors[k];
     const ido = length / (l1 * ip);
     const tw = new Float64Array(Math.max(0, (ip - 1) * (ido - 1)));
+    // The last factor needs no twiddles.
     if (k < factors.length - 1) {
       for (let j = 1; j < ip; j++) {
         for (let i = 1; i <= (ido - 1) >> 1; i++) {
-          const [r, im] = twid(j * l1 * i);
+          const [r, im] = root(j * l1 * i);
           tw[(j - 1) * (ido - 1) + 2 * i - 2] = r;
           tw[(j - 1) * (ido - 1) + 2 * i - 1] = im;
         }
@@ -292,11 +275,8 @@ interface DctPlan {
   scratch: Float64Array;
 }
 
-function dctPlan(n: number): DctPlan {
-  const tw = sinCos2PiByN(4 * n);
-  const twiddle = new Float64Array(n);
-  for (let i = 0; i < n; i++) twiddle[i] = tw(i + 1)[0];
-  return { fft: realFftPlan(n), twiddle, scratch: new Float64Array(n) };
+function dctPlan32(): DctPlan {
+  return { fft: realFftPlan32(), twiddle: DCT_TWIDDLE_32, scratch: new Float64Array(32) };
 }
 
 /**
@@ -326,10 +306,26 @@ function dct2InPlace(plan: DctPlan, c: Float64Array): void {
 
 let phashPlan: DctPlan | undefined;
 
+/**
+ * `scipy.fftpack.dct(x)` (type II, `norm=None`) of a length-32 vector, bit for
+ * bit as scipy 1.10 (pocketfft) computes it on x86-64: `y[k] = 2·Σ x[n]·cos(πk(2n+1)/64)`.
+ *
+ * @param x - 32 samples
+ * @returns the 32 coefficients (a new array)
+ * @throws RangeError when `x` does not hold exactly 32 values
+ */
+export function scipyDct32(x: ArrayLike<number>): Float64Array {
+  if (x.length !== 32) throw new RangeError(`scipyDct32 needs 32 samples, got ${x.length}`);
+  phashPlan ??= dctPlan32();
+  const c = Float64Array.from(x);
+  dct2InPlace(phashPlan, c);
+  return c;
+}
+
 /** `phash` of the 32×32 image: 2-D DCT-II (columns, then rows); top-left 8×8 > median. */
 function perceptualHash(px: Uint8Array): string {
   const n = PHASH_SIZE;
-  phashPlan ??= dctPlan(n);
+  phashPlan ??= dctPlan32();
   const plan = phashPlan;
   const m = new Float64Array(n * n);
   for (let i = 0; i < px.length; i++) m[i] = px[i];
@@ -353,127 +349,6 @@ function perceptualHash(px: Uint8Array): string {
   return bitsToHex(bits);
 }
 
-// ---------------------------------------------------------------------------
-// Haar wavelet as PyWavelets computes it (pywt 1.1: downsampling_convolution and
-// upsampling_convolution_valid_sf; dwtn transforms axis 0 then axis 1, idwtn axis 1
-// then axis 0). With haar's two taps and even sizes, each 2×2 block of the input maps
-// to one coefficient in each of the four sub-bands and back, so the code works block
-// by block; every value is still formed by pywt's operations in pywt's order:
-//   forward, per pair:  lo = (0 + h·x[2k+1]) + h·x[2k],   hi = (0 + (−h)·x[2k+1]) + h·x[2k]
-//   inverse, per pair:  x[2k] = h·lo + h·hi,                x[2k+1] = h·lo + (−h)·hi
-// (the leading "0 +" is exact and omitted).
-
-/** pywt's haar taps: 1/√2 rounded to double. */
-const HAAR = 0.7071067811865476;
-
-/** Detail sub-bands of one 2-D haar level, each size² row-major (keys: axis 0, then axis 1). */
-interface HaarDetails {
-  size: number;
-  da: Float64Array;
-  ad: Float64Array;
-  dd: Float64Array;
-}
-
-/**
- * One level of `pywt.dwt2(x, 'haar')` on an n×n plane. The finest level reads
- * the 8-bit pixels and divides by 255 on the fly (numpy's `asarray(img) / 255.`),
- * so the full-size float plane is never allocated. Writes the approximation
- * into `aa` and, when `det` is given, the details.
- */
-function haarForward(
-  x: Float64Array | Uint8Array,
-  n: number,
-  aa: Float64Array,
-  det: HaarDetails | undefined,
-): void {
-  const h = n >> 1;
-  const bytes = x instanceof Uint8Array;
-  for (let r = 0; r < h; r++) {
-    const row0 = 2 * r * n;
-    const row1 = row0 + n;
-    for (let c = 0; c < h; c++) {
-      let x00 = x[row0 + 2 * c];
-      let x01 = x[row0 + 2 * c + 1];
-      let x10 = x[row1 + 2 * c];
-      let x11 = x[row1 + 2 * c + 1];
-      if (bytes) {
-        x00 /= 255;
-        x01 /= 255;
-        x10 /= 255;
-        x11 /= 255;
-      }
-      // Axis 0: rows 2r and 2r+1, for columns 2c and 2c+1.
-      const a0 = HAAR * x10 + HAAR * x00;
-      const a1 = HAAR * x11 + HAAR * x01;
-      // Axis 1.
-      const o = r * h + c;
-      aa[o] = HAAR * a1 + HAAR * a0;
-      if (det !== undefined) {
-        const d0 = -HAAR * x10 + HAAR * x00;
-        const d1 = -HAAR * x11 + HAAR * x01;
-        det.ad[o] = -HAAR * a1 + HAAR * a0;
-        det.da[o] = HAAR * d1 + HAAR * d0;
-        det.dd[o] = -HAAR * d1 + HAAR * d0;
-      }
-    }
-  }
-}
-
-/**
- * One level of `pywt.idwt2((aa, (da, ad, dd)), 'haar')`. With `reduce` false
- * the rebuilt 2h×2h plane is written to `out`; with `reduce` true each
- * rebuilt 2×2 block is immediately replaced by its next `dwt2` approximation
- * (h×h values), which is all a following decomposition would read.
- */
-function haarInverse(aa: Float64Array, det: HaarDetails, out: Float64Array, reduce: boolean): void {
-  const h = det.size;
-  const n = 2 * h;
-  const { da, ad, dd } = det;
-  for (let r = 0; r < h; r++) {
-    for (let c = 0; c < h; c++) {
-      const i = r * h + c;
-      // Axis 1: (aa, ad) -> 'a' at columns 2c, 2c+1; (da, dd) -> 'd'.
-      const sa = HAAR * aa[i];
-      const ac0 = sa + HAAR * ad[i];
-      const ac1 = sa + -HAAR * ad[i];
-      const sd = HAAR * da[i];
-      const dc0 = sd + HAAR * dd[i];
-      const dc1 = sd + -HAAR * dd[i];
-      // Axis 0: rows 2r, 2r+1.
-      const s0 = HAAR * ac0;
-      const s1 = HAAR * ac1;
-      const x00 = s0 + HAAR * dc0;
-      const x01 = s1 + HAAR * dc1;
-      const x10 = s0 + -HAAR * dc0;
-      const x11 = s1 + -HAAR * dc1;
-      if (reduce) {
-        const a0 = HAAR * x10 + HAAR * x00;
-        const a1 = HAAR * x11 + HAAR * x01;
-        out[i] = HAAR * a1 + HAAR * a0;
-      } else {
-        const o = 2 * r * n + 2 * c;
-        out[o] = x00;
-        out[o + 1] = x01;
-        out[o + n] = x10;
-        out[o + n + 1] = x11;
-      }
-    }
-  }
-}
-
-/** `pywt.wavedec2(x, 'haar', level)[0]` for an n×n plane: the approximation only. */
-function haarApproximation(x: Float64Array, n: number, levels: number): Float64Array {
-  let cur = x;
-  let size = n;
-  for (let l = 0; l < levels; l++) {
-    const next = new Float64Array((size >> 1) * (size >> 1));
-    haarForward(cur, size, next, undefined);
-    cur = next;
-    size >>= 1;
-  }
-  return cur;
-}
-
 /** imagehash's default `image_scale`: largest power of two ≤ min(w, h), at least the hash size. */
 function whashScale(width: number, height: number): number {
   const natural = 2 ** (31 - Math.clz32(Math.min(width, height)));
@@ -482,57 +357,11 @@ function whashScale(width: number, height: number): number {
 
 /**
  * `whash(mode='haar', remove_max_haar_ll=True)` of the scale×scale image:
- * x = pixels / 255; decompose fully, zero the last approximation and rebuild
- * (`wavedec2`, `coeffs[0] *= 0`, `waverec2`); decompose the result again down
- * to 8×8 and compare that approximation with its median.
- *
- * The rebuilt full-size plane is never stored: each 2×2 block it yields is
- * reduced at once to its level-1 approximation, which is all the second
- * decomposition reads. The values are the same; the memory is a quarter.
+ * the 8×8 approximation of the image with its haar mean removed (haar.ts),
+ * compared with its median.
  */
 function waveletHash(px: Uint8Array, scale: number): string {
-  const maxLevel = 31 - Math.clz32(scale);
-  const dwtLevel = maxLevel - (31 - Math.clz32(HASH_SIZE));
-
-  const details: HaarDetails[] = [];
-  let approx: Float64Array | Uint8Array = px;
-  let size = scale;
-  for (let l = 0; l < maxLevel; l++) {
-    const h = size >> 1;
-    const det: HaarDetails = {
-      size: h,
-      da: new Float64Array(h * h),
-      ad: new Float64Array(h * h),
-      dd: new Float64Array(h * h),
-    };
-    const next = new Float64Array(h * h);
-    haarForward(approx, size, next, det);
-    details.push(det);
-    approx = next;
-    size = h;
-  }
-
-  // coeffs[0] *= 0, then rebuild every level but the finest.
-  let rebuilt = new Float64Array(1);
-  for (let l = maxLevel - 1; l >= 1; l--) {
-    const next = new Float64Array(4 * details[l].size * details[l].size);
-    haarInverse(rebuilt, details[l], next, false);
-    rebuilt = next;
-  }
-
-  let low: Float64Array;
-  // scale ≥ HASH_SIZE = 8, so there are always at least three levels.
-  if (dwtLevel === 0) {
-    // The rebuilt image is already 8×8.
-    low = new Float64Array(scale * scale);
-    haarInverse(rebuilt, details[0], low, false);
-  } else {
-    const h = details[0].size;
-    const level1 = new Float64Array(h * h);
-    haarInverse(rebuilt, details[0], level1, true);
-    low = haarApproximation(level1, h, dwtLevel - 1);
-  }
-
+  const low = whashApproximation(px, scale, HASH_SIZE);
   const med = median(low);
   const bits = new Array<boolean>(64);
   for (let i = 0; i < 64; i++) bits[i] = low[i] > med;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { decodeImage, isFileFailure } from '../../src/hash/decode.js';
-import { imageHashes, type ImagehashAlgorithm } from '../../src/hash/imagehash.js';
+import { imageHashes, scipyDct32, type ImagehashAlgorithm } from '../../src/hash/imagehash.js';
 
 const VECTORS = fileURLToPath(new URL('../fixtures/vectors/', import.meta.url));
 const ALGOS: ImagehashAlgorithm[] = ['ahash', 'dhash', 'phash', 'whash'];
@@ -50,9 +50,9 @@ describe('imagehash 4.3.2 shared vectors (Pillow 9.4)', () => {
   }
 });
 
-describe('imagehash 4.3.2 extra vectors (near-flat, palette, LA, 1-bit, BMP, up-scaling)', () => {
+describe('imagehash 4.3.2 extra vectors (near-flat, palette, LA, 1-bit, BMP, GIF transparency, up-scaling)', () => {
   it('has the extra vector set', () => {
-    expect(extra.length).toBe(17);
+    expect(extra.length).toBe(21);
   });
   for (const v of extra) {
     it(v.path, async () => {
@@ -91,8 +91,46 @@ describe('imageHashes', () => {
     });
   });
 
+  it('rejects an unknown algorithm name', () => {
+    expect(() => imageHashes(img, ['colorhash' as ImagehashAlgorithm])).toThrow(RangeError);
+  });
+
   it('rejects an image whose buffer is too short', () => {
     expect(() => imageHashes({ width: 4, height: 4, luma: new Uint8Array(15) }, ['ahash'])).toThrow(RangeError);
     expect(() => imageHashes({ width: 0, height: 4, luma: new Uint8Array(0) }, ['ahash'])).toThrow(RangeError);
+  });
+});
+
+describe('scipyDct32', () => {
+  const bits = (v: Float64Array): string[] =>
+    Array.from(v, (d) => {
+      const b = Buffer.alloc(8);
+      b.writeDoubleBE(d);
+      return b.toString('hex');
+    });
+
+  // Bit patterns printed by scipy 1.10.1 (Debian 12, x86-64) for scipy.fftpack.dct(x).
+  it('matches scipy bit for bit on a ramp with wrap-around', () => {
+    const x = Array.from({ length: 32 }, (_, i) => (i * 37) % 256);
+    expect(bits(scipyDct32(x)).join(' ')).toBe(
+      '40bb600000000000 c07449bcac34a0cc c07c9581a9278a52 c06561672175e7ae c0806cca1c148594 c0652ee33603118a c086512a2533fbe7 c0682eba7e4a4764 c0993c0d303bbf21 c087cb4a507898dc 409ae050a2ad6204 c061db980d06b814 4078056948c8d24b c069fb0c048bc938 40611b394a56124b c073329775e5a946 0000000000000000 c0854ecbc9f9dea0 c0830c0ea3948430 408f05e3ab234674 40531cc69ba2ec30 40668adc85927f98 c03b780f9d99f960 4041262848958c40 c05cb1a0ab4dc330 c052ddbb6918c208 c074c9d8ffd44ec2 c08544dc8205c3c2 408894e984d2e2bc 4065ad26e2d4628a 405e774bb92c4b90 4042ad8c13359958',
+    );
+  });
+
+  it('matches scipy bit for bit on a near-constant vector (where ties are decided)', () => {
+    const x = [...new Array<number>(31).fill(128), 129];
+    expect(bits(scipyDct32(x)).join(' ')).toBe(
+      '40c0010000000000 bffff621e3796d7e 3fffd88da3d12526 bfffa7557f08a517 3fff6297cff75cb0 bfff0a7efb9230d7 3ffe9f4156c62dda bffe212104f686e5 3ffd906bcf328d46 bffced7af43cc773 3ffc38b2f180bdb1 bffb728345196e3e 3ffa9b66290ea1a4 bff9b3e047f38740 3ff8bc806b151742 bff7b5df226aafaf 3ff6a09e667f3bcc bff57d69348cec9f 3ff44cf325091dd6 bff30ff7fce17034 3ff1c73b39ae68c8 bff073879922ffee 3fee2b5d3806f63a bfeb5d1009e15cbe 3fe87de2a6aea960 bfe58f9a75ab1fda 3fe294062ed59f04 bfdf19f97b215f1c 3fd8f8b83c69a608 bfd2c8106e8e6134 3fc917a6bc29b420 bfb91f65f10dd818',
+    );
+  });
+
+  it('gives exact zeros for a constant vector, as pocketfft does', () => {
+    const y = scipyDct32(new Array<number>(32).fill(255));
+    expect(y[0]).toBe(16320);
+    expect(Array.from(y.subarray(1)).every((v) => v === 0)).toBe(true);
+  });
+
+  it('rejects other lengths', () => {
+    expect(() => scipyDct32(new Array<number>(31).fill(0))).toThrow(RangeError);
   });
 });

@@ -11,7 +11,7 @@ import {
   lumaL24,
   resizeLanczos,
 } from '../../src/hash/pillow.js';
-import { resampleKernelAvailable, resizeLanczosMany } from '../../src/hash/resample-kernel.js';
+import { resampleKernelAvailable, resizeLanczosMany, rgbToLuma } from '../../src/hash/pillow-kernel.js';
 
 const VECTORS = fileURLToPath(new URL('../fixtures/vectors/', import.meta.url));
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -146,5 +146,31 @@ describe('resizeLanczosMany: the SIMD kernel and the TypeScript passes agree byt
 
   it('rejects a short buffer', () => {
     expect(() => resizeLanczosMany(new Uint8Array(3), 2, 2, [{ width: 1, height: 1 }])).toThrow(RangeError);
+  });
+});
+
+describe('rgbToLuma: the SIMD kernel and the TypeScript loop agree byte for byte', () => {
+  it('on every (r, g, b) corner and random pixels, for lengths around the 16-pixel step', () => {
+    for (const pixels of [1, 15, 16, 17, 255, 4096 + 7]) {
+      const rgb = new Uint8Array(pixels * 3);
+      let s = pixels;
+      for (let i = 0; i < rgb.length; i++) {
+        s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+        rgb[i] = i < 24 ? [0, 255][(i >> (i % 3)) & 1] : s >>> 24;
+      }
+      const simd = rgbToLuma(rgb, pixels);
+      const js = rgbToLuma(rgb, pixels, { kernel: false });
+      expect(simd.length).toBe(pixels);
+      expect(Array.from(simd)).toEqual(Array.from(js));
+    }
+  });
+
+  it('matches lumaL24 on all greys and the primaries', () => {
+    const rgb = new Uint8Array(259 * 3);
+    for (let v = 0; v < 256; v++) rgb.fill(v, v * 3, v * 3 + 3);
+    rgb.set([255, 0, 0, 0, 255, 0, 0, 0, 255], 256 * 3);
+    const luma = rgbToLuma(rgb, 259);
+    for (let v = 0; v < 256; v++) expect(luma[v]).toBe(v);
+    expect(Array.from(luma.subarray(256))).toEqual([76, 150, 29]);
   });
 });

@@ -1,8 +1,9 @@
 ;; Pillow's 8-bit LANCZOS passes (Resample.c, ImagingResampleHorizontal_8bpc and
-;; ImagingResampleVertical_8bpc) as WebAssembly SIMD: same integer arithmetic,
-;; same rounding, so the output is byte-identical to the TypeScript version in
-;; pillow.ts. Hand-written; assembled with `wat2wasm --enable-simd` into the
-;; base64 string in resample-kernel.ts (see the comment there to regenerate).
+;; ImagingResampleVertical_8bpc) and its RGB -> L conversion (Convert.c, L24) as
+;; WebAssembly SIMD: same integer arithmetic, same rounding, so the output is
+;; byte-identical to the TypeScript version in pillow.ts. Hand-written;
+;; assembled with wabt's `wat2wasm` (1.0.32, SIMD on by default) into the base64
+;; string in pillow-kernel.ts.
 ;;
 ;; Exactness: Pillow accumulates src[i]*k[i] in a 32-bit int. Here each 22-bit
 ;; weight is split as k = hi*2048 + lo with 0 <= lo < 2048, so both halves fit
@@ -71,7 +72,7 @@
 
   ;; Same as "horizontal" for 4 consecutive rows at once (rows must be a multiple
   ;; of 4): each weight vector is loaded once for four rows, and the per-output
-  ;; bookkeeping is shared, which matters when outputs have few taps.
+  ;; bookkeeping and the final reduction are shared.
   (func (export "horizontal4")
     (param $src i32) (param $srcStride i32) (param $rows i32)
     (param $outW i32) (param $out i32) (param $outStride i32)
@@ -96,8 +97,8 @@
             (local.set $k (i32.shl (i32.mul (local.get $xx) (local.get $kStride)) (i32.const 1)))
             (local.set $h0 (v128.const i32x4 0 0 0 0))
             (local.set $h1 (local.get $h0)) (local.set $h2 (local.get $h0)) (local.set $h3 (local.get $h0))
-            (local.set $l0 (local.get $h0)) (local.set $l1 (local.get $h0))
-            (local.set $l2 (local.get $h0)) (local.set $l3 (local.get $h0))
+            (local.set $l0 (v128.const i32x4 0 0 0 0))
+            (local.set $l1 (local.get $l0)) (local.set $l2 (local.get $l0)) (local.set $l3 (local.get $l0))
             (block $doneTaps
               (loop $tapsLoop
                 (br_if $doneTaps (i32.eqz (local.get $g)))
@@ -106,46 +107,102 @@
                 (local.set $px (i16x8.extend_low_i8x16_u (v128.load64_zero align=1 (local.get $p))))
                 (local.set $h0 (i32x4.add (local.get $h0) (i32x4.dot_i16x8_s (local.get $px) (local.get $wh))))
                 (local.set $l0 (i32x4.add (local.get $l0) (i32x4.dot_i16x8_s (local.get $px) (local.get $wl))))
-                (local.set $px (i16x8.extend_low_i8x16_u (v128.load64_zero align=1
-                  (i32.add (local.get $p) (local.get $srcStride)))))
+                (local.set $px (i16x8.extend_low_i8x16_u (v128.load64_zero align=1 (i32.add (local.get $p) (local.get $srcStride)))))
                 (local.set $h1 (i32x4.add (local.get $h1) (i32x4.dot_i16x8_s (local.get $px) (local.get $wh))))
                 (local.set $l1 (i32x4.add (local.get $l1) (i32x4.dot_i16x8_s (local.get $px) (local.get $wl))))
-                (local.set $px (i16x8.extend_low_i8x16_u (v128.load64_zero align=1
-                  (i32.add (local.get $p) (i32.shl (local.get $srcStride) (i32.const 1))))))
+                (local.set $px (i16x8.extend_low_i8x16_u (v128.load64_zero align=1 (i32.add (local.get $p) (i32.shl (local.get $srcStride) (i32.const 1))))))
                 (local.set $h2 (i32x4.add (local.get $h2) (i32x4.dot_i16x8_s (local.get $px) (local.get $wh))))
                 (local.set $l2 (i32x4.add (local.get $l2) (i32x4.dot_i16x8_s (local.get $px) (local.get $wl))))
-                (local.set $px (i16x8.extend_low_i8x16_u (v128.load64_zero align=1
-                  (i32.add (local.get $p) (i32.mul (local.get $srcStride) (i32.const 3))))))
+                (local.set $px (i16x8.extend_low_i8x16_u (v128.load64_zero align=1 (i32.add (local.get $p) (i32.mul (local.get $srcStride) (i32.const 3))))))
                 (local.set $h3 (i32x4.add (local.get $h3) (i32x4.dot_i16x8_s (local.get $px) (local.get $wh))))
                 (local.set $l3 (i32x4.add (local.get $l3) (i32x4.dot_i16x8_s (local.get $px) (local.get $wl))))
                 (local.set $p (i32.add (local.get $p) (i32.const 8)))
                 (local.set $k (i32.add (local.get $k) (i32.const 16)))
                 (local.set $g (i32.sub (local.get $g) (i32.const 1)))
                 (br $tapsLoop)))
-            (i32.store8 (i32.add (local.get $o) (local.get $xx))
-              (call $finish (local.get $h0) (local.get $l0)))
-            (i32.store8 (i32.add (i32.add (local.get $o) (local.get $outStride)) (local.get $xx))
-              (call $finish (local.get $h1) (local.get $l1)))
-            (i32.store8 (i32.add (i32.add (local.get $o) (i32.shl (local.get $outStride) (i32.const 1))) (local.get $xx))
-              (call $finish (local.get $h2) (local.get $l2)))
-            (i32.store8 (i32.add (i32.add (local.get $o) (i32.mul (local.get $outStride) (i32.const 3))) (local.get $xx))
-              (call $finish (local.get $h3) (local.get $l3)))
+            ;; Per lane: hi·2048 + lo (wrapping, exact modulo 2^32).
+            (local.set $l0 (i32x4.add (i32x4.shl (local.get $h0) (i32.const 11)) (local.get $l0)))
+            (local.set $l1 (i32x4.add (i32x4.shl (local.get $h1) (i32.const 11)) (local.get $l1)))
+            (local.set $l2 (i32x4.add (i32x4.shl (local.get $h2) (i32.const 11)) (local.get $l2)))
+            (local.set $l3 (i32x4.add (i32x4.shl (local.get $h3) (i32.const 11)) (local.get $l3)))
+            (call $store4 (local.get $l0) (local.get $l1) (local.get $l2) (local.get $l3)
+              (i32.add (local.get $o) (local.get $xx)) (local.get $outStride))
             (local.set $xx (i32.add (local.get $xx) (i32.const 1)))
             (br $colsLoop)))
         (local.set $y (i32.add (local.get $y) (i32.const 4)))
         (br $rowsLoop))))
 
-  ;; hi*2048 + lo over the four lanes, + 2^21 (Pillow's rounding), >> 22, clamped to 0..255.
-  (func $finish (param $hi v128) (param $lo v128) (result i32)
-    (local $v v128) (local $sum i32)
-    (local.set $v (i32x4.add (i32x4.shl (local.get $hi) (i32.const 11)) (local.get $lo)))
-    (local.set $sum (i32.add
-      (i32.add (i32x4.extract_lane 0 (local.get $v)) (i32x4.extract_lane 1 (local.get $v)))
-      (i32.add (i32x4.extract_lane 2 (local.get $v)) (i32x4.extract_lane 3 (local.get $v)))))
-    (local.set $sum (i32.shr_s (i32.add (local.get $sum) (i32.const 2097152)) (i32.const 22)))
-    (select (i32.const 0)
-      (select (i32.const 255) (local.get $sum) (i32.gt_s (local.get $sum) (i32.const 255)))
-      (i32.lt_s (local.get $sum) (i32.const 0))))
+  ;; "horizontal4" for tables whose weights all fit in int16 (large reductions,
+  ;; e.g. to 8 or 9 columns): the caller stores them whole in wLo and the hi
+  ;; half, all zeros, is skipped.
+  (func (export "horizontal4Narrow")
+    (param $src i32) (param $srcStride i32) (param $rows i32)
+    (param $outW i32) (param $out i32) (param $outStride i32)
+    (param $first i32) (param $groups i32) (param $wHi i32) (param $wLo i32) (param $kStride i32)
+    (local $y i32) (local $xx i32) (local $row i32) (local $p i32) (local $k i32) (local $g i32) (local $o i32)
+    (local $l0 v128) (local $l1 v128) (local $l2 v128) (local $l3 v128)
+    (local $wh v128) (local $wl v128) (local $px v128)
+    (local.set $y (i32.const 0))
+    (block $doneRows
+      (loop $rowsLoop
+        (br_if $doneRows (i32.ge_u (local.get $y) (local.get $rows)))
+        (local.set $row (i32.add (local.get $src) (i32.mul (local.get $y) (local.get $srcStride))))
+        (local.set $o (i32.add (local.get $out) (i32.mul (local.get $y) (local.get $outStride))))
+        (local.set $xx (i32.const 0))
+        (block $doneCols
+          (loop $colsLoop
+            (br_if $doneCols (i32.ge_u (local.get $xx) (local.get $outW)))
+            (local.set $p (i32.add (local.get $row)
+              (i32.load (i32.add (local.get $first) (i32.shl (local.get $xx) (i32.const 2))))))
+            (local.set $g (i32.load (i32.add (local.get $groups) (i32.shl (local.get $xx) (i32.const 2)))))
+            (local.set $k (i32.shl (i32.mul (local.get $xx) (local.get $kStride)) (i32.const 1)))
+            (local.set $l0 (v128.const i32x4 0 0 0 0))
+            (local.set $l1 (local.get $l0)) (local.set $l2 (local.get $l0)) (local.set $l3 (local.get $l0))
+            (block $doneTaps
+              (loop $tapsLoop
+                (br_if $doneTaps (i32.eqz (local.get $g)))
+                (local.set $wl (v128.load align=2 (i32.add (local.get $wLo) (local.get $k))))
+                (local.set $px (i16x8.extend_low_i8x16_u (v128.load64_zero align=1 (local.get $p))))
+                (local.set $l0 (i32x4.add (local.get $l0) (i32x4.dot_i16x8_s (local.get $px) (local.get $wl))))
+                (local.set $px (i16x8.extend_low_i8x16_u (v128.load64_zero align=1 (i32.add (local.get $p) (local.get $srcStride)))))
+                (local.set $l1 (i32x4.add (local.get $l1) (i32x4.dot_i16x8_s (local.get $px) (local.get $wl))))
+                (local.set $px (i16x8.extend_low_i8x16_u (v128.load64_zero align=1 (i32.add (local.get $p) (i32.shl (local.get $srcStride) (i32.const 1))))))
+                (local.set $l2 (i32x4.add (local.get $l2) (i32x4.dot_i16x8_s (local.get $px) (local.get $wl))))
+                (local.set $px (i16x8.extend_low_i8x16_u (v128.load64_zero align=1 (i32.add (local.get $p) (i32.mul (local.get $srcStride) (i32.const 3))))))
+                (local.set $l3 (i32x4.add (local.get $l3) (i32x4.dot_i16x8_s (local.get $px) (local.get $wl))))
+                (local.set $p (i32.add (local.get $p) (i32.const 8)))
+                (local.set $k (i32.add (local.get $k) (i32.const 16)))
+                (local.set $g (i32.sub (local.get $g) (i32.const 1)))
+                (br $tapsLoop)))
+            (call $store4 (local.get $l0) (local.get $l1) (local.get $l2) (local.get $l3)
+              (i32.add (local.get $o) (local.get $xx)) (local.get $outStride))
+            (local.set $xx (i32.add (local.get $xx) (i32.const 1)))
+            (br $colsLoop)))
+        (local.set $y (i32.add (local.get $y) (i32.const 4)))
+        (br $rowsLoop))))
+
+  ;; Sums the four lanes of each of v0..v3 (one output each, for four rows), adds
+  ;; Pillow's rounding 2^21, shifts by 22 and clamps to 0..255 (saturating
+  ;; narrows), then stores the four bytes one output row apart.
+  (func $store4 (param $v0 v128) (param $v1 v128) (param $v2 v128) (param $v3 v128)
+    (param $at i32) (param $stride i32)
+    (local $t0 v128) (local $t1 v128) (local $s v128)
+    (local.set $t0 (i32x4.add
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $v0) (local.get $v1))
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $v0) (local.get $v1))))
+    (local.set $t1 (i32x4.add
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $v2) (local.get $v3))
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $v2) (local.get $v3))))
+    (local.set $s (i32x4.add
+      (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $t0) (local.get $t1))
+      (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $t0) (local.get $t1))))
+    (local.set $s (i32x4.shr_s (i32x4.add (local.get $s) (i32x4.splat (i32.const 2097152))) (i32.const 22)))
+    (local.set $s (i8x16.narrow_i16x8_u (i16x8.narrow_i32x4_s (local.get $s) (local.get $s))
+      (i16x8.narrow_i32x4_s (local.get $s) (local.get $s))))
+    (i32.store8 (local.get $at) (i8x16.extract_lane_u 0 (local.get $s)))
+    (i32.store8 (i32.add (local.get $at) (local.get $stride)) (i8x16.extract_lane_u 1 (local.get $s)))
+    (i32.store8 (i32.add (local.get $at) (i32.shl (local.get $stride) (i32.const 1))) (i8x16.extract_lane_u 2 (local.get $s)))
+    (i32.store8 (i32.add (local.get $at) (i32.mul (local.get $stride) (i32.const 3))) (i8x16.extract_lane_u 3 (local.get $s))))
 
   ;; Vertical pass, 16 columns at a time.
   ;;   src: plane of `srcStride`-byte rows; width: columns to produce (rounded up to 16
@@ -202,4 +259,55 @@
             (br $colsLoop)))
         (local.set $yy (i32.add (local.get $yy) (i32.const 1)))
         (br $rowsLoop))))
+
+  ;; Pillow's convert('L') of 8-bit RGB (L24): (r·19595 + g·38470 + b·7471 + 0x8000) >> 16,
+  ;; 16 pixels per step; `pixels` must be a multiple of 16 (the caller does the rest).
+  (func (export "luma")
+    (param $src i32) (param $dst i32) (param $pixels i32)
+    (local $end i32) (local $v0 v128) (local $v1 v128) (local $v2 v128)
+    (local $r v128) (local $g v128) (local $b v128)
+    (local $cr v128) (local $cg v128) (local $cb v128) (local $half v128)
+    (local.set $cr (i16x8.splat (i32.const 19595)))
+    (local.set $cg (i16x8.splat (i32.const 38470)))
+    (local.set $cb (i16x8.splat (i32.const 7471)))
+    (local.set $half (i32x4.splat (i32.const 32768)))
+    (local.set $end (i32.add (local.get $dst) (local.get $pixels)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $dst) (local.get $end)))
+        (local.set $v0 (v128.load align=1 (local.get $src)))
+        (local.set $v1 (v128.load offset=16 align=1 (local.get $src)))
+        (local.set $v2 (v128.load offset=32 align=1 (local.get $src)))
+        ;; De-interleave: R at bytes 0,3,..,45; G at 1,4,..,46; B at 2,5,..,47.
+        (local.set $r (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 17 20 23 26 29
+          (i8x16.shuffle 0 3 6 9 12 15 18 21 24 27 30 0 0 0 0 0 (local.get $v0) (local.get $v1))
+          (local.get $v2)))
+        (local.set $g (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 18 21 24 27 30
+          (i8x16.shuffle 1 4 7 10 13 16 19 22 25 28 31 0 0 0 0 0 (local.get $v0) (local.get $v1))
+          (local.get $v2)))
+        (local.set $b (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 16 19 22 25 28 31
+          (i8x16.shuffle 2 5 8 11 14 17 20 23 26 29 0 0 0 0 0 0 (local.get $v0) (local.get $v1))
+          (local.get $v2)))
+        (v128.store align=1 (local.get $dst)
+          (i8x16.narrow_i16x8_u
+            (call $luma8 (i16x8.extend_low_i8x16_u (local.get $r)) (i16x8.extend_low_i8x16_u (local.get $g))
+              (i16x8.extend_low_i8x16_u (local.get $b)) (local.get $cr) (local.get $cg) (local.get $cb) (local.get $half))
+            (call $luma8 (i16x8.extend_high_i8x16_u (local.get $r)) (i16x8.extend_high_i8x16_u (local.get $g))
+              (i16x8.extend_high_i8x16_u (local.get $b)) (local.get $cr) (local.get $cg) (local.get $cb) (local.get $half))))
+        (local.set $src (i32.add (local.get $src) (i32.const 48)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (br $each))))
+
+  ;; Eight pixels' L24 as i16 lanes (0..255); weights and samples as unsigned 16-bit.
+  (func $luma8 (param $r v128) (param $g v128) (param $b v128)
+    (param $cr v128) (param $cg v128) (param $cb v128) (param $half v128) (result v128)
+    (i16x8.narrow_i32x4_u
+      (i32x4.shr_u
+        (i32x4.add (i32x4.add (local.get $half) (i32x4.extmul_low_i16x8_u (local.get $r) (local.get $cr)))
+          (i32x4.add (i32x4.extmul_low_i16x8_u (local.get $g) (local.get $cg)) (i32x4.extmul_low_i16x8_u (local.get $b) (local.get $cb))))
+        (i32.const 16))
+      (i32x4.shr_u
+        (i32x4.add (i32x4.add (local.get $half) (i32x4.extmul_high_i16x8_u (local.get $r) (local.get $cr)))
+          (i32x4.add (i32x4.extmul_high_i16x8_u (local.get $g) (local.get $cg)) (i32x4.extmul_high_i16x8_u (local.get $b) (local.get $cb))))
+        (i32.const 16))))
 )

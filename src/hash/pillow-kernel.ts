@@ -1,23 +1,22 @@
 /**
- * Batched Pillow LANCZOS resizes of one 'L' image to several sizes, run by a
- * small hand-written WebAssembly SIMD kernel (resample-kernel.wat) when the
- * runtime has SIMD, and by the TypeScript passes in pillow.ts otherwise. Both
- * paths are byte-identical to Pillow 9.4; the kernel exists because the
- * horizontal pass over full-resolution rows, once per hash size, dominates
- * the time of hashing a photo.
+ * Pillow's two hot loops on full-resolution images — RGB → 'L' conversion and
+ * the LANCZOS passes — run by a small hand-written WebAssembly SIMD kernel
+ * (pillow-kernel.wat) when the runtime has SIMD, and by the TypeScript in
+ * pillow.ts otherwise. Both paths are byte-identical to Pillow 9.4; the
+ * kernel exists because these loops, not the hashes, dominate the time.
  *
- * One image is copied into the kernel's memory once and serves every target
- * size. The module instance (and its memory) is per thread.
+ * Resizing is batched: one image is copied into the kernel's memory once and
+ * serves every target size. The module instance (and its memory) is per thread.
  */
-import { cachedLanczosAxis, resizeLanczos, type ResampleAxis } from './pillow.js';
+import { cachedLanczosAxis, interleavedToLumaRgb, resizeLanczos, type ResampleAxis } from './pillow.js';
 
 /**
- * resample-kernel.wat assembled by `wat2wasm` (wabt 1.0.32), base64.
- * Regenerate after editing the .wat: `wat2wasm resample-kernel.wat -o k.wasm && base64 -w0 k.wasm`.
- * SHA-256 of the binary: fa842ed939e0104ae577e9efeb757be31e30b5d56935a85bded1b77efcc4e429.
+ * pillow-kernel.wat assembled by `wat2wasm` (wabt 1.0.32), base64.
+ * Regenerate after editing the .wat: `wat2wasm pillow-kernel.wat -o k.wasm && base64 -w0 k.wasm`.
+ * SHA-256 of the binary: 1bc937c9433c003d11be658b5bb3ed6b7196636af3b3f0a9f5de1f35d7a2a087.
  */
 const KERNEL_BASE64 =
-  'AGFzbQEAAAABIgNgC39/f39/f39/f39/AGACe3sBf2AKf39/f39/f39/fwADBQQAAAECBQMBAAEHMAQGbWVtb3J5AgAKaG9yaXpvbnRhbAAAC2hvcml6b250YWw0AAEIdmVydGljYWwAAwqpCQTGAgMGfwN7An9BACELAkADQCALIAJPDQEgACALIAFsaiENIAQgCyAFbGohFUEAIQwCQANAIAwgA08NASANIAYgDEECdGooAgBqIQ4gByAMQQJ0aigCACEQIAwgCmxBAXQhD/0MAAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRICQANAIBBFDQEgDv1dAAD9iQEhEyARIBMgCCAPav0AAQD9ugH9rgEhESASIBMgCSAPav0AAQD9ugH9rgEhEiAOQQhqIQ4gD0EQaiEPIBBBAWshEAwACwsgEUEL/asBIBL9rgEhESAR/RsAIBH9GwFqIBH9GwIgEf0bA2pqIRQgFEGAgIABakEWdSEUIBUgDGpBAEH/ASAUIBRB/wFKGyAUQQBIGzoAACAMQQFqIQwMAAsLIAtBAWohCwwACwsLzwMCB38Le0EAIQsCQANAIAsgAk8NASAAIAsgAWxqIQ0gBCALIAVsaiERQQAhDAJAA0AgDCADTw0BIA0gBiAMQQJ0aigCAGohDiAHIAxBAnRqKAIAIRAgDCAKbEEBdCEP/QwAAAAAAAAAAAAAAAAAAAAAIRIgEiETIBIhFCASIRUgEiEWIBIhFyASIRggEiEZAkADQCAQRQ0BIAggD2r9AAEAIRogCSAPav0AAQAhGyAO/V0AAP2JASEcIBIgHCAa/boB/a4BIRIgFiAcIBv9ugH9rgEhFiAOIAFq/V0AAP2JASEcIBMgHCAa/boB/a4BIRMgFyAcIBv9ugH9rgEhFyAOIAFBAXRq/V0AAP2JASEcIBQgHCAa/boB/a4BIRQgGCAcIBv9ugH9rgEhGCAOIAFBA2xq/V0AAP2JASEcIBUgHCAa/boB/a4BIRUgGSAcIBv9ugH9rgEhGSAOQQhqIQ4gD0EQaiEPIBBBAWshEAwACwsgESAMaiASIBYQAjoAACARIAVqIAxqIBMgFxACOgAAIBEgBUEBdGogDGogFCAYEAI6AAAgESAFQQNsaiAMaiAVIBkQAjoAACAMQQFqIQwMAAsLIAtBBGohCwwACwsLTgIBewF/IABBC/2rASAB/a4BIQIgAv0bACAC/RsBaiAC/RsCIAL9GwNqaiEDIANBgICAAWpBFnUhA0EAQf8BIAMgA0H/AUobIANBAEgbC74CAwZ/CHsBf0EAIQoCQANAIAogA08NASAHIApBAnRqKAIAIQwgCCAKIAlsQQJ0aiEYQQAhCwJAA0AgCyACTw0BIAAgC2ogBiAKQQJ0aigCACABbGohDkGAgIAB/REhECAQIREgECESIBAhE0EAIQ0CQANAIA0gDE8NASAYIA1BAnRqKAIA/REhFyAO/QAAACEUIBT9iQEhFSAU/YoBIRYgECAV/akBIBf9tQH9rgEhECARIBX9qgEgF/21Af2uASERIBIgFv2pASAX/bUB/a4BIRIgEyAW/aoBIBf9tQH9rgEhEyAOIAFqIQ4gDUEBaiENDAALCyAEIAogBWxqIAtqIBBBFv2sASARQRb9rAH9hQEgEkEW/awBIBNBFv2sAf2FAf1m/QsAACALQRBqIQsMAAsLIApBAWohCgwACwsL';
+  'AGFzbQEAAAABNgVgC39/f39/f39/f39/AGAGe3t7e39/AGAKf39/f39/f39/fwBgA39/fwBgB3t7e3t7e3sBewMIBwAAAAECAwQFAwEAAQdLBgZtZW1vcnkCAApob3Jpem9udGFsAAALaG9yaXpvbnRhbDQAARFob3Jpem9udGFsNE5hcnJvdwACCHZlcnRpY2FsAAQEbHVtYQAFCpoQB8YCAwZ/A3sCf0EAIQsCQANAIAsgAk8NASAAIAsgAWxqIQ0gBCALIAVsaiEVQQAhDAJAA0AgDCADTw0BIA0gBiAMQQJ0aigCAGohDiAHIAxBAnRqKAIAIRAgDCAKbEEBdCEP/QwAAAAAAAAAAAAAAAAAAAAAIRH9DAAAAAAAAAAAAAAAAAAAAAAhEgJAA0AgEEUNASAO/V0AAP2JASETIBEgEyAIIA9q/QABAP26Af2uASERIBIgEyAJIA9q/QABAP26Af2uASESIA5BCGohDiAPQRBqIQ8gEEEBayEQDAALCyARQQv9qwEgEv2uASERIBH9GwAgEf0bAWogEf0bAiAR/RsDamohFCAUQYCAgAFqQRZ1IRQgFSAMakEAQf8BIBQgFEH/AUobIBRBAEgbOgAAIAxBAWohDAwACwsgC0EBaiELDAALCwvhAwIHfwt7QQAhCwJAA0AgCyACTw0BIAAgCyABbGohDSAEIAsgBWxqIRFBACEMAkADQCAMIANPDQEgDSAGIAxBAnRqKAIAaiEOIAcgDEECdGooAgAhECAMIApsQQF0IQ/9DAAAAAAAAAAAAAAAAAAAAAAhEiASIRMgEiEUIBIhFf0MAAAAAAAAAAAAAAAAAAAAACEWIBYhFyAWIRggFiEZAkADQCAQRQ0BIAggD2r9AAEAIRogCSAPav0AAQAhGyAO/V0AAP2JASEcIBIgHCAa/boB/a4BIRIgFiAcIBv9ugH9rgEhFiAOIAFq/V0AAP2JASEcIBMgHCAa/boB/a4BIRMgFyAcIBv9ugH9rgEhFyAOIAFBAXRq/V0AAP2JASEcIBQgHCAa/boB/a4BIRQgGCAcIBv9ugH9rgEhGCAOIAFBA2xq/V0AAP2JASEcIBUgHCAa/boB/a4BIRUgGSAcIBv9ugH9rgEhGSAOQQhqIQ4gD0EQaiEPIBBBAWshEAwACwsgEkEL/asBIBb9rgEhFiATQQv9qwEgF/2uASEXIBRBC/2rASAY/a4BIRggFUEL/asBIBn9rgEhGSAWIBcgGCAZIBEgDGogBRADIAxBAWohDAwACwsgC0EEaiELDAALCwvGAgIHfwd7QQAhCwJAA0AgCyACTw0BIAAgCyABbGohDSAEIAsgBWxqIRFBACEMAkADQCAMIANPDQEgDSAGIAxBAnRqKAIAaiEOIAcgDEECdGooAgAhECAMIApsQQF0IQ/9DAAAAAAAAAAAAAAAAAAAAAAhEiASIRMgEiEUIBIhFQJAA0AgEEUNASAJIA9q/QABACEXIA79XQAA/YkBIRggEiAYIBf9ugH9rgEhEiAOIAFq/V0AAP2JASEYIBMgGCAX/boB/a4BIRMgDiABQQF0av1dAAD9iQEhGCAUIBggF/26Af2uASEUIA4gAUEDbGr9XQAA/YkBIRggFSAYIBf9ugH9rgEhFSAOQQhqIQ4gD0EQaiEPIBBBAWshEAwACwsgEiATIBQgFSARIAxqIAUQAyAMQQFqIQwMAAsLIAtBBGohCwwACwsL8wEBA3sgACAB/Q0AAQIDBAUGBxAREhMUFRYXIAAgAf0NCAkKCwwNDg8YGRobHB0eH/2uASEGIAIgA/0NAAECAwQFBgcQERITFBUWFyACIAP9DQgJCgsMDQ4PGBkaGxwdHh/9rgEhByAGIAf9DQABAgMICQoLEBESExgZGhsgBiAH/Q0EBQYHDA0ODxQVFhccHR4f/a4BIQggCEGAgIAB/RH9rgFBFv2sASEIIAggCP2FASAIIAj9hQH9ZiEIIAQgCP0WADoAACAEIAVqIAj9FgE6AAAgBCAFQQF0aiAI/RYCOgAAIAQgBUEDbGogCP0WAzoAAAu+AgMGfwh7AX9BACEKAkADQCAKIANPDQEgByAKQQJ0aigCACEMIAggCiAJbEECdGohGEEAIQsCQANAIAsgAk8NASAAIAtqIAYgCkECdGooAgAgAWxqIQ5BgICAAf0RIRAgECERIBAhEiAQIRNBACENAkADQCANIAxPDQEgGCANQQJ0aigCAP0RIRcgDv0AAAAhFCAU/YkBIRUgFP2KASEWIBAgFf2pASAX/bUB/a4BIRAgESAV/aoBIBf9tQH9rgEhESASIBb9qQEgF/21Af2uASESIBMgFv2qASAX/bUB/a4BIRMgDiABaiEOIA1BAWohDQwACwsgBCAKIAVsaiALaiAQQRb9rAEgEUEW/awB/YUBIBJBFv2sASATQRb9rAH9hQH9Zv0LAAAgC0EQaiELDAALCyAKQQFqIQoMAAsLC58CAgF/CntBi5kB/RAhCkHGrAL9ECELQa86/RAhDEGAgAL9ESENIAEgAmohAwJAA0AgASADTw0BIAD9AAAAIQQgAP0AABAhBSAA/QAAICEGIAQgBf0NAAMGCQwPEhUYGx4AAAAAACAG/Q0AAQIDBAUGBwgJChEUFxodIQcgBCAF/Q0BBAcKDRATFhkcHwAAAAAAIAb9DQABAgMEBQYHCAkKEhUYGx4hCCAEIAX9DQIFCAsOERQXGh0AAAAAAAAgBv0NAAECAwQFBgcICRATFhkcHyEJIAEgB/2JASAI/YkBIAn9iQEgCiALIAwgDRAGIAf9igEgCP2KASAJ/YoBIAogCyAMIA0QBv1m/QsAACAAQTBqIQAgAUEQaiEBDAALCwtPACAGIAAgA/2+Af2uASABIAT9vgEgAiAF/b4B/a4B/a4BQRD9rQEgBiAAIAP9vwH9rgEgASAE/b8BIAIgBf2/Af2uAf2uAUEQ/a0B/YYBCw==';
 
 /** Output size of one resize. */
 export interface ResizeTarget {
@@ -47,18 +46,28 @@ interface KernelExports {
     src: number, srcStride: number, rows: number, outW: number, out: number, outStride: number,
     first: number, groups: number, wHi: number, wLo: number, kStride: number,
   ): void;
+  horizontal4Narrow(
+    src: number, srcStride: number, rows: number, outW: number, out: number, outStride: number,
+    first: number, groups: number, wHi: number, wLo: number, kStride: number,
+  ): void;
   vertical(
     src: number, srcStride: number, width: number, outH: number, out: number, outStride: number,
     first: number, count: number, weights: number, kStride: number,
   ): void;
+  luma(src: number, dst: number, pixels: number): void;
 }
 
-/** Horizontal taps re-laid for the kernel: 8-tap groups, weights split into int16 halves. */
+/**
+ * Horizontal taps re-laid for the kernel: 8-tap groups, weights split into
+ * int16 halves (w = hi·2048 + lo), or, when every weight fits in int16
+ * (`narrow`, typical of large reductions), whole in `lo` with `hi` all zero.
+ */
 interface HorizontalTables {
   groups: Int32Array;
   kStride: number;
   hi: Int16Array;
   lo: Int16Array;
+  narrow: boolean;
 }
 
 const horizontalTables = new WeakMap<ResampleAxis, HorizontalTables>();
@@ -70,16 +79,17 @@ function tablesFor(axis: ResampleAxis): HorizontalTables {
   const groups = new Int32Array(axis.outSize);
   const hi = new Int16Array(axis.outSize * kStride);
   const lo = new Int16Array(axis.outSize * kStride);
+  const narrow = axis.weights.every((w) => w >= -32768 && w <= 32767);
   for (let i = 0; i < axis.outSize; i++) {
     groups[i] = Math.ceil(axis.count[i] / 8);
     for (let k = 0; k < axis.count[i]; k++) {
       const w = axis.weights[i * axis.stride + k];
-      const l = w & 2047; // 0..2047, so w = hi*2048 + lo exactly, with hi = w >> 11
+      const l = narrow ? w : w & 2047; // else 0..2047, so w = hi*2048 + lo exactly
       lo[i * kStride + k] = l;
       hi[i * kStride + k] = (w - l) / 2048;
     }
   }
-  t = { groups, kStride, hi, lo };
+  t = { groups, kStride, hi, lo, narrow };
   horizontalTables.set(axis, t);
   return t;
 }
@@ -159,7 +169,8 @@ function resizeWithKernel(k: KernelExports, luma: Uint8Array, width: number, hei
     // Four rows per weight load, then the remainder one by one.
     const quads = rows & ~3;
     const start = src + rowFirst * width;
-    k.horizontal4(start, width, quads, outW, plane, outStride, first, groups, hi, lo, t.kStride);
+    const pass = t.narrow ? k.horizontal4Narrow : k.horizontal4;
+    pass(start, width, quads, outW, plane, outStride, first, groups, hi, lo, t.kStride);
     k.horizontal(start + quads * width, width, rows - quads, outW, plane + quads * outStride, outStride, first, groups, hi, lo, t.kStride);
     planeStride = outStride;
     rowShift = rowFirst;
@@ -211,9 +222,54 @@ export function resizeLanczosMany(
     cachedLanczosAxis(width, t.width);
     cachedLanczosAxis(height, t.height);
   }
-  const arena = new Arena(k, 0);
-  const src = arena.put(luma.subarray(0, width * height));
-  const out = targets.map((t) => resizeWithKernel(k, luma, width, height, t, arena, src));
-  if (k.memory.buffer.byteLength > KEEP_MEMORY_BYTES) kernel = undefined; // let a huge memory be collected
-  return out;
+  try {
+    const arena = new Arena(k, 0);
+    const src = arena.put(luma.subarray(0, width * height));
+    return targets.map((t) => resizeWithKernel(k, luma, width, height, t, arena, src));
+  } catch (err) {
+    // Kernel memory could not grow (a huge image in a constrained process): same bytes, slower.
+    if (!(err instanceof RangeError)) throw err;
+    kernel = undefined;
+    return targets.map((t) => resizeLanczos(luma, width, height, t.width, t.height));
+  } finally {
+    if (kernel && kernel.memory.buffer.byteLength > KEEP_MEMORY_BYTES) kernel = undefined; // let a huge memory be collected
+  }
+}
+
+/**
+ * Pillow's `convert('L')` of interleaved 8-bit RGB (3 channels): the same
+ * result as {@link interleavedToLumaRgb}, computed 16 pixels at a time.
+ *
+ * @param rgb - interleaved R, G, B bytes, at least `pixels*3`
+ * @param pixels - number of pixels
+ * @param options - `kernel: false` forces the TypeScript loop
+ * @returns the 'L' plane, `pixels` bytes
+ * @throws RangeError when `rgb` is too short
+ */
+export function rgbToLuma(rgb: Uint8Array, pixels: number, options: { kernel?: boolean } = {}): Uint8Array {
+  if (rgb.length < pixels * 3) throw new RangeError('pixel buffer too short');
+  const k = options.kernel === false ? null : loadKernel();
+  if (k === null) return interleavedToLumaRgb(rgb, pixels, 3).luma;
+  const simdPixels = pixels & ~15;
+  let luma: Uint8Array;
+  try {
+    const arena = new Arena(k, 0);
+    const src = arena.put(rgb.subarray(0, simdPixels * 3));
+    const dst = arena.alloc(simdPixels);
+    k.luma(src, dst, simdPixels);
+    luma = new Uint8Array(pixels);
+    luma.set(new Uint8Array(k.memory.buffer, dst, simdPixels));
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    kernel = undefined;
+    return interleavedToLumaRgb(rgb, pixels, 3).luma;
+  } finally {
+    if (kernel && kernel.memory.buffer.byteLength > KEEP_MEMORY_BYTES) kernel = undefined;
+  }
+  // The last (pixels mod 16) in TypeScript, same formula.
+  if (simdPixels < pixels) {
+    const tail = interleavedToLumaRgb(rgb.subarray(simdPixels * 3, pixels * 3), pixels - simdPixels, 3).luma;
+    luma.set(tail, simdPixels);
+  }
+  return luma;
 }

@@ -1,0 +1,107 @@
+;; The two full-size loops of imagehash's whash, as WebAssembly SIMD (two
+;; blocks per f64x2 operation): PyWavelets' haar forward step on the 8-bit
+;; image, and the rebuild of the finest level fused with the next forward
+;; step. Every value is the same IEEE double operation, in the same order, as
+;; the TypeScript in haar.ts (f64x2 add/mul/div round exactly like scalar
+;; ones; no fused multiply-add is used), so the results are bit-identical.
+;; Hand-written; assembled with wabt's `wat2wasm` (1.0.32) into haar-kernel.ts.
+(module
+  (memory (export "memory") 1)
+
+  ;; pywt.dwt2(px / 255., 'haar') on an n×n byte image (n a multiple of 4).
+  ;; Writes the four (n/2)² sub-bands as f64, row-major: aa, ad, da, dd.
+  (func (export "forwardBytes")
+    (param $px i32) (param $n i32) (param $aa i32) (param $ad i32) (param $da i32) (param $dd i32)
+    (local $h i32) (local $r i32) (local $c i32) (local $row0 i32) (local $row1 i32) (local $o i32)
+    (local $v v128) (local $x00 v128) (local $x01 v128) (local $x10 v128) (local $x11 v128)
+    (local $a0 v128) (local $a1 v128) (local $d0 v128) (local $d1 v128)
+    (local $k v128) (local $nk v128) (local $div v128)
+    (local.set $k (f64x2.splat (f64.const 0.7071067811865476)))
+    (local.set $nk (f64x2.splat (f64.const -0.7071067811865476)))
+    (local.set $div (f64x2.splat (f64.const 255)))
+    (local.set $h (i32.shr_u (local.get $n) (i32.const 1)))
+    (local.set $o (i32.const 0))
+    (local.set $r (i32.const 0))
+    (block $doneRows
+      (loop $rows
+        (br_if $doneRows (i32.ge_u (local.get $r) (local.get $h)))
+        (local.set $row0 (i32.add (local.get $px) (i32.mul (i32.shl (local.get $r) (i32.const 1)) (local.get $n))))
+        (local.set $row1 (i32.add (local.get $row0) (local.get $n)))
+        (local.set $c (i32.const 0))
+        (block $doneCols
+          (loop $cols
+            (br_if $doneCols (i32.ge_u (local.get $c) (local.get $h)))
+            ;; Bytes b0 b1 b2 b3 of a row (columns 2c..2c+3) as i32 lanes (b0, b2, b1, b3):
+            ;; the low pair is x·0 of blocks c and c+1, the high pair x·1.
+            (local.set $v (i8x16.shuffle 0 16 16 16 2 16 16 16 1 16 16 16 3 16 16 16
+              (v128.load32_zero align=1 (i32.add (local.get $row0) (i32.shl (local.get $c) (i32.const 1))))
+              (v128.const i32x4 0 0 0 0)))
+            (local.set $x00 (f64x2.div (f64x2.convert_low_i32x4_u (local.get $v)) (local.get $div)))
+            (local.set $x01 (f64x2.div (f64x2.convert_low_i32x4_u
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v) (local.get $v))) (local.get $div)))
+            (local.set $v (i8x16.shuffle 0 16 16 16 2 16 16 16 1 16 16 16 3 16 16 16
+              (v128.load32_zero align=1 (i32.add (local.get $row1) (i32.shl (local.get $c) (i32.const 1))))
+              (v128.const i32x4 0 0 0 0)))
+            (local.set $x10 (f64x2.div (f64x2.convert_low_i32x4_u (local.get $v)) (local.get $div)))
+            (local.set $x11 (f64x2.div (f64x2.convert_low_i32x4_u
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v) (local.get $v))) (local.get $div)))
+            ;; Axis 0, then axis 1: lo = h·x[2k+1] + h·x[2k], hi = (−h)·x[2k+1] + h·x[2k].
+            (local.set $a0 (f64x2.add (f64x2.mul (local.get $k) (local.get $x10)) (f64x2.mul (local.get $k) (local.get $x00))))
+            (local.set $a1 (f64x2.add (f64x2.mul (local.get $k) (local.get $x11)) (f64x2.mul (local.get $k) (local.get $x01))))
+            (local.set $d0 (f64x2.add (f64x2.mul (local.get $nk) (local.get $x10)) (f64x2.mul (local.get $k) (local.get $x00))))
+            (local.set $d1 (f64x2.add (f64x2.mul (local.get $nk) (local.get $x11)) (f64x2.mul (local.get $k) (local.get $x01))))
+            (v128.store align=8 (i32.add (local.get $aa) (local.get $o))
+              (f64x2.add (f64x2.mul (local.get $k) (local.get $a1)) (f64x2.mul (local.get $k) (local.get $a0))))
+            (v128.store align=8 (i32.add (local.get $ad) (local.get $o))
+              (f64x2.add (f64x2.mul (local.get $nk) (local.get $a1)) (f64x2.mul (local.get $k) (local.get $a0))))
+            (v128.store align=8 (i32.add (local.get $da) (local.get $o))
+              (f64x2.add (f64x2.mul (local.get $k) (local.get $d1)) (f64x2.mul (local.get $k) (local.get $d0))))
+            (v128.store align=8 (i32.add (local.get $dd) (local.get $o))
+              (f64x2.add (f64x2.mul (local.get $nk) (local.get $d1)) (f64x2.mul (local.get $k) (local.get $d0))))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (local.set $c (i32.add (local.get $c) (i32.const 2)))
+            (br $cols)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows))))
+
+  ;; pywt.idwt2((aa, (da, ad, dd)), 'haar') followed by the approximation of
+  ;; pywt.dwt2 of the result: one value per 2×2 block, `count` blocks (even).
+  (func (export "inverseThenApprox")
+    (param $aa i32) (param $ad i32) (param $da i32) (param $dd i32) (param $out i32) (param $count i32)
+    (local $o i32) (local $end i32)
+    (local $sa v128) (local $sd v128) (local $ac0 v128) (local $ac1 v128) (local $dc0 v128) (local $dc1 v128)
+    (local $s0 v128) (local $s1 v128) (local $x00 v128) (local $x01 v128) (local $x10 v128) (local $x11 v128)
+    (local $t v128) (local $k v128) (local $nk v128)
+    (local.set $k (f64x2.splat (f64.const 0.7071067811865476)))
+    (local.set $nk (f64x2.splat (f64.const -0.7071067811865476)))
+    (local.set $end (i32.shl (local.get $count) (i32.const 3)))
+    (local.set $o (i32.const 0))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+        ;; Axis 1: (aa, ad) -> a at columns 2c, 2c+1; (da, dd) -> d. x = h·lo + (±h)·hi.
+        (local.set $sa (f64x2.mul (local.get $k) (v128.load align=8 (i32.add (local.get $aa) (local.get $o)))))
+        (local.set $t (v128.load align=8 (i32.add (local.get $ad) (local.get $o))))
+        (local.set $ac0 (f64x2.add (local.get $sa) (f64x2.mul (local.get $k) (local.get $t))))
+        (local.set $ac1 (f64x2.add (local.get $sa) (f64x2.mul (local.get $nk) (local.get $t))))
+        (local.set $sd (f64x2.mul (local.get $k) (v128.load align=8 (i32.add (local.get $da) (local.get $o)))))
+        (local.set $t (v128.load align=8 (i32.add (local.get $dd) (local.get $o))))
+        (local.set $dc0 (f64x2.add (local.get $sd) (f64x2.mul (local.get $k) (local.get $t))))
+        (local.set $dc1 (f64x2.add (local.get $sd) (f64x2.mul (local.get $nk) (local.get $t))))
+        ;; Axis 0: rows 2r, 2r+1.
+        (local.set $s0 (f64x2.mul (local.get $k) (local.get $ac0)))
+        (local.set $s1 (f64x2.mul (local.get $k) (local.get $ac1)))
+        (local.set $x00 (f64x2.add (local.get $s0) (f64x2.mul (local.get $k) (local.get $dc0))))
+        (local.set $x01 (f64x2.add (local.get $s1) (f64x2.mul (local.get $k) (local.get $dc1))))
+        (local.set $x10 (f64x2.add (local.get $s0) (f64x2.mul (local.get $nk) (local.get $dc0))))
+        (local.set $x11 (f64x2.add (local.get $s1) (f64x2.mul (local.get $nk) (local.get $dc1))))
+        ;; Forward approximation of the rebuilt block.
+        (v128.store align=8 (i32.add (local.get $out) (local.get $o))
+          (f64x2.add
+            (f64x2.mul (local.get $k)
+              (f64x2.add (f64x2.mul (local.get $k) (local.get $x11)) (f64x2.mul (local.get $k) (local.get $x01))))
+            (f64x2.mul (local.get $k)
+              (f64x2.add (f64x2.mul (local.get $k) (local.get $x10)) (f64x2.mul (local.get $k) (local.get $x00))))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $each))))
+)
