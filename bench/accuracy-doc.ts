@@ -11,6 +11,7 @@ import {
   PLATEAU_TOLERANCE,
   falseMatches,
   falseMatchRate,
+  falsePictureMatches,
   meanTrueMatchRate,
   recommendThreshold,
   trueMatchRate,
@@ -59,7 +60,7 @@ function pct(rate: number, digits = 1): string {
 function fmr(set: SetStats, algo: EvalAlgorithm, t: number): string {
   const n = falseMatches(set, algo, t);
   if (n === 0) return '0';
-  return `${(falseMatchRate(set, algo, t) * 100).toPrecision(2)}% (${n})`;
+  return `${(falseMatchRate(set, algo, t) * 100).toPrecision(2)}% (${n}; ${falsePictureMatches(set, algo, t)} pic.)`;
 }
 
 function table(header: string[], rows: string[][], align?: ('l' | 'r')[]): string {
@@ -118,7 +119,7 @@ export function renderMarkdown(info: RunInfo, sets: readonly SetStats[]): string
         ? `${info.syntheticCount} seeded synthetic images (\`src/cli/synthetic.ts\`), ${info.syntheticSize}, stored as JPEG quality 95`
         : `${set.sources} pictures from ${info.photoDirs.map((d) => `\`${d}\``).join(', ')}, scaled to at most ${info.maxSide} px on the longest side and stored as JPEG quality 95`;
     out.push(
-      `- **${set.name}**: ${what}; ${set.files} files hashed, ${set.impostorPairs.toLocaleString('en-US')} pairs of different images, ${set.failures.length} failures, ${set.pdqLowQuality} files under PDQ quality ${info.pdqMinQuality}.`,
+      `- **${set.name}**: ${what}; ${set.files} files hashed, ${set.impostorPairs.toLocaleString('en-US')} pairs of different images, ${set.failures.length} left out (${[...new Set(set.failures.map((f) => `${f.source}: ${f.message}`))].join('; ') || 'none'}), ${set.pdqLowQuality} files (${set.pdqLowQualityEntries} of them originals) under PDQ quality ${info.pdqMinQuality}.`,
     );
   }
   out.push('');
@@ -156,7 +157,7 @@ export function renderMarkdown(info: RunInfo, sets: readonly SetStats[]): string
         ...EVAL_ALGORITHMS.map((a, i) => pct(trueMatchRate(set, a, t, thresholds[i]), 0)),
       ]);
       rows.push(['**mean (without mirror)**', ...EVAL_ALGORITHMS.map((a, i) => `**${pct(meanTrueMatchRate(set, a, thresholds[i]))}**`)]);
-      rows.push([`false matches (of ${set.impostorPairs.toLocaleString('en-US')} pairs)`, ...EVAL_ALGORITHMS.map((a, i) => fmr(set, a, thresholds[i]))]);
+      rows.push([`false matches (of ${set.impostorPairs.toLocaleString('en-US')} file pairs; picture pairs)`, ...EVAL_ALGORITHMS.map((a, i) => fmr(set, a, thresholds[i]))]);
       out.push(table(header, rows));
     }
     out.push(`Median distance of a copy to its original (and, last row, of different images):\n`);
@@ -178,14 +179,16 @@ export function renderMarkdown(info: RunInfo, sets: readonly SetStats[]): string
     out.push(table(header, rows));
   }
 
-  out.push('### Nearest pairs of different images\n');
+  out.push('### Closest pairs of different pictures\n');
+  out.push('Per set and algorithm, the three closest (scanned picture, listed picture) pairs: the smallest distance over the scanned picture\'s ten files, and which file gave the nearest pair overall.\n');
   const nearRows = sets.flatMap((set) =>
     EVAL_ALGORITHMS.map((a) => {
       const n = set.nearest[a];
-      return [set.name, ALGORITHM_LABELS[a], String(n?.distance ?? '–'), n ? `${n.file} vs listed ${n.entry}` : '–'];
+      const pics = set.closestPictures[a].slice(0, 3).map((p) => `${p.distance}: ${p.file} vs ${p.entry}`).join('<br>');
+      return [set.name, ALGORITHM_LABELS[a], pics || '–', n ? `${n.distance}: ${n.file} vs ${n.entry}` : '–'];
     }),
   );
-  out.push(table(['set', 'algorithm', 'distance', 'file vs list entry'], nearRows, ['l', 'l', 'r', 'l']));
+  out.push(table(['set', 'algorithm', 'closest picture pairs (distance: scanned vs listed)', 'nearest file'], nearRows, ['l', 'l', 'l', 'l']));
   return out.join('\n');
 }
 
@@ -247,13 +250,17 @@ export function renderFigure(sets: readonly SetStats[]): string {
   });
   return renderChart(panels, {
     title: 'Perceptual hashes: true-match and false-match rates by threshold',
-    subtitle: `Solid: true-match rate, mean over ${CORE_TRANSFORMS.length} transforms (mirror excluded). Dashed: false-match rate over pairs of different images. Green: recommended; grey dotted: current default.`,
+    subtitle: `Solid: true-match rate, mean of ${CORE_TRANSFORMS.length} transforms (mirror excluded). Dashed: false-match rate over pairs of different images.`,
     columns: 3,
     panelWidth: 320,
     panelHeight: 240,
-    legend: sets.flatMap((set, i) => [
-      { label: `${set.name}: true-match rate`, color: SET_COLORS[i % SET_COLORS.length] },
-      { label: `${set.name}: false-match rate`, color: SET_COLORS[i % SET_COLORS.length], dashed: true },
-    ]),
+    legend: [
+      ...sets.flatMap((set, i) => [
+        { label: `${set.name}: true-match rate`, color: SET_COLORS[i % SET_COLORS.length] },
+        { label: `${set.name}: false-match rate`, color: SET_COLORS[i % SET_COLORS.length], dashed: true },
+      ]),
+      { label: 'recommended', color: '#2a9d4b' },
+      { label: 'current default', color: '#777777', dashed: true },
+    ],
   });
 }

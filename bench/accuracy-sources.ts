@@ -29,7 +29,8 @@ export interface PhotoFile {
 /**
  * The key that groups the files of one picture: a Plasma package directory
  * for files under `contents/images*`, the name without a `-l`/`-d` suffix
- * for GNOME's light/dark pairs, else the path without its extension.
+ * for GNOME's light/dark pairs or a `_WxH` size suffix, else the path
+ * without its extension.
  *
  * @param path - an image file's path
  * @returns the picture's key
@@ -39,7 +40,8 @@ export function pictureKey(path: string): string {
   const contents = parts.lastIndexOf('contents');
   if (contents > 0 && /^images(_dark)?$/.test(parts[contents + 1] ?? '')) return parts.slice(0, contents).join('/');
   const stem = join(dirname(path), basename(path, extname(path)));
-  return stem.replace(/-[ld]$/, '');
+  // Light/dark pairs ("-l", "-d") and size variants ("_3840x2160") are one picture.
+  return stem.replace(/-[ld]$/, '').replace(/[_-]\d{3,5}x\d{3,5}$/, '');
 }
 
 /**

@@ -48,9 +48,25 @@ export interface SetStats {
   impostorPairs: number;
   /** The closest different-image pair per algorithm. */
   nearest: Record<EvalAlgorithm, { distance: number; entry: string; file: string } | undefined>;
+  /**
+   * Per algorithm: for each ordered pair of different pictures (list entry,
+   * scanned picture), the smallest distance over that picture's files,
+   * as a histogram 0..bits. Tells whether false matches come from many
+   * pictures or from a few look-alikes copied ten times.
+   */
+  pictureHistogram: Record<EvalAlgorithm, number[]>;
+  /** Ordered pairs of different pictures: sources × (sources − 1). */
+  picturePairs: number;
+  /** Per algorithm: the closest pairs of different pictures, nearest first (at most {@link CLOSEST_LISTED}). */
+  closestPictures: Record<EvalAlgorithm, { distance: number; entry: string; file: string }[]>;
   /** Files whose PDQ quality was below the minimum (never matched by PDQ). */
   pdqLowQuality: number;
+  /** Originals (list entries) among them: none of their copies can match by PDQ. */
+  pdqLowQualityEntries: number;
 }
+
+/** How many of the closest picture pairs are kept per algorithm. */
+export const CLOSEST_LISTED = 5;
 
 /** Packs hex into 32-bit words for fast XOR-popcount. */
 function words(hex: string): Uint32Array {
@@ -154,20 +170,36 @@ export function evaluateSet(name: string, results: readonly SourceResult[], pdqM
   const impostorHistogram = perAlgorithm((a) => new Array<number>(HASH_BITS[a] + 1).fill(0));
   const nearest = perAlgorithm<SetStats['nearest'][EvalAlgorithm]>(() => undefined);
   let impostorPairs = 0;
-  for (const entry of entries) {
+  // Smallest distance per (algorithm, entry, scanned picture); keys are entry index × sources + picture index.
+  const sourceIndex = new Map(usable.map((r, i) => [r.id, i]));
+  const pictureMin = perAlgorithm(() => new Float64Array(usable.length * usable.length).fill(Infinity));
+  for (const [ei, entry] of entries.entries()) {
     for (const file of files) {
       if (file.source === entry.source) continue;
       impostorPairs++;
+      const key = ei * usable.length + sourceIndex.get(file.source)!;
       for (const a of EVAL_ALGORITHMS) {
         const d = distance(file, entry, a, pdqMinQuality);
         if (!Number.isFinite(d)) continue;
         impostorHistogram[a][d]++;
+        if (d < pictureMin[a][key]) pictureMin[a][key] = d;
         const best = nearest[a];
         if (best === undefined || d < best.distance) {
           nearest[a] = { distance: d, entry: entry.source, file: `${file.source} (${file.label})` };
         }
       }
     }
+  }
+  const pictureHistogram = perAlgorithm((a) => new Array<number>(HASH_BITS[a] + 1).fill(0));
+  const closestPictures = perAlgorithm(() => [] as { distance: number; entry: string; file: string }[]);
+  for (const a of EVAL_ALGORITHMS) {
+    const pairs: { distance: number; entry: string; file: string }[] = [];
+    pictureMin[a].forEach((d, key) => {
+      if (!Number.isFinite(d)) return;
+      pictureHistogram[a][d]++;
+      pairs.push({ distance: d, entry: usable[Math.floor(key / usable.length)].id, file: usable[key % usable.length].id });
+    });
+    closestPictures[a] = pairs.sort((x, y) => x.distance - y.distance).slice(0, CLOSEST_LISTED);
   }
   return {
     name,
@@ -178,7 +210,11 @@ export function evaluateSet(name: string, results: readonly SourceResult[], pdqM
     impostorHistogram,
     impostorPairs,
     nearest,
+    pictureHistogram,
+    picturePairs: usable.length * (usable.length - 1),
+    closestPictures,
     pdqLowQuality: files.filter((f) => f.quality < pdqMinQuality).length,
+    pdqLowQualityEntries: entries.filter((e) => e.quality < pdqMinQuality).length,
   };
 }
 
@@ -210,6 +246,14 @@ export function meanTrueMatchRate(
 /** Number of different-image pairs within `threshold`. */
 export function falseMatches(stats: SetStats, algo: EvalAlgorithm, threshold: number): number {
   const h = stats.impostorHistogram[algo];
+  let n = 0;
+  for (let d = 0; d <= Math.min(threshold, h.length - 1); d++) n += h[d];
+  return n;
+}
+
+/** Number of ordered pairs of different pictures with at least one file within `threshold` of the other's entry. */
+export function falsePictureMatches(stats: SetStats, algo: EvalAlgorithm, threshold: number): number {
+  const h = stats.pictureHistogram[algo];
   let n = 0;
   for (let d = 0; d <= Math.min(threshold, h.length - 1); d++) n += h[d];
   return n;

@@ -142,7 +142,7 @@ async function measure(args: Args, argv: readonly string[]): Promise<AccuracyRun
 
   return {
     info: {
-      command: ['node', 'dist/bench/accuracy.js', ...argv].join(' '),
+      command: ['node', 'dist/bench/accuracy.js', ...recordedArgs(argv)].join(' '),
       syntheticSize: `${args.width}x${args.height}`,
       syntheticCount: args.count,
       photoDirs: args.dirs,
@@ -157,6 +157,16 @@ async function measure(args: Args, argv: readonly string[]): Promise<AccuracyRun
     },
     sets,
   };
+}
+
+/** The arguments that shape the measurement; where figures are saved or loaded from is left out. */
+function recordedArgs(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--save' || argv[i] === '--load') i++;
+    else out.push(argv[i]);
+  }
+  return out;
 }
 
 // JSON has no Infinity; distances that can never match are saved as -1.
