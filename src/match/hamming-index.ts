@@ -24,12 +24,15 @@
  *   an unrelated code it exceeds 10 with probability 0.975, so almost every
  *   candidate is rejected while reading sequentially, without the cache miss
  *   into `values`. (For PDQ at distance 31, 32 bits would filter nothing.)
+ * - `seen`: one bit per entry, clear between queries. An entry within r can
+ *   sit in the search balls of several slots; the bit keeps it once.
  *
  * Real lists are clustered (near-duplicates, flat images hashing to nearly
  * all zeros), so a bucket can hold a large share of the list. A query first
  * sums the bucket sizes it would visit and, if that costs more than reading
- * every code, scans linearly instead: the worst case is one linear scan plus
- * a few thousand table reads, never worse.
+ * every code, scans linearly instead. So the worst case stays near one
+ * linear scan: bench/match.bench.ts measures near-zero queries against a
+ * list whose tenth is near-zero codes.
  */
 import { HashtriageError, invalidOption } from '../errors.js';
 import { popcount32, popcount64 } from './popcount.js';
@@ -60,7 +63,7 @@ export interface HammingQueryStats {
   strategy: 'index' | 'linear';
   /** Buckets looked up (empty ones included). */
   probes: number;
-  /** Entries whose full distance was computed (a linear scan computes all). */
+  /** Bucket entries visited, once per slot that holds them (a linear scan visits every code). */
   candidates: number;
   results: number;
 }
@@ -84,14 +87,18 @@ const SLOT_BYTES_PER_HASH: Readonly<Record<64 | 256, number>> = { 64: 8, 256: 4 
 const INDEX_BYTES_FLOOR = 4 * 1024 * 1024;
 
 /*
- * Relative costs, in nanoseconds on the benchmark machine (bench/match.bench.ts
- * measures them): looking up one bucket (a cache miss into a big table),
- * verifying one candidate (another miss, into `values`), and scanning one
- * code linearly (sequential, prefetched). Only their ratios matter.
+ * Costs in CPU nanoseconds on the benchmark machine (bench/match.bench.ts):
+ * looking up one bucket (a cache miss into a table of up to 64 MiB, then
+ * one into its posting list), verifying one candidate (sequential for
+ * 64-bit codes thanks to the check words; a miss into `values` for PDQ),
+ * and scanning one code linearly (sequential, prefetched). Fitted from runs
+ * at 10 M 64-bit codes (3 slots: 3,588 probes + 12.8 k candidates = 0.55 ms;
+ * 4 slots: 428 + 65 k = 0.80 ms) and at 1 M PDQ codes (about 95 ns per
+ * candidate, 16 ns per code scanned). Only their ratios matter.
  */
-const PROBE_COST = 30;
-const CANDIDATE_COST = 12;
-const LINEAR_COST: Readonly<Record<64 | 256, number>> = { 64: 4, 256: 9 };
+const PROBE_COST = 100;
+const CANDIDATE_COST: Readonly<Record<64 | 256, number>> = { 64: 12, 256: 100 };
+const LINEAR_COST: Readonly<Record<64 | 256, number>> = { 64: 5, 256: 16 };
 
 const EMPTY_U32 = new Uint32Array(0);
 
@@ -128,12 +135,12 @@ function slotWidths(bits: number, m: number): number[] {
  * Expected cost of one query on uniformly random codes; clustered data only
  * makes the real figure worse, which the per-query check then catches.
  */
-function estimateIndexCost(widths: readonly number[], n: number, r: number): number {
+function estimateIndexCost(bits: 64 | 256, widths: readonly number[], n: number, r: number): number {
   const radii = slotRadii(r, widths.length);
   let cost = 0;
   for (let k = 0; k < widths.length; k++) {
     const ball = ballSize(widths[k], radii[k]);
-    cost += ball * PROBE_COST + ((n * ball) / 2 ** widths[k]) * CANDIDATE_COST;
+    cost += ball * PROBE_COST + ((n * ball) / 2 ** widths[k]) * CANDIDATE_COST[bits];
   }
   return cost;
 }
@@ -153,13 +160,14 @@ function planSlots(bits: 64 | 256, n: number, radius: number): number[] {
       leanest = widths;
     }
     if (bytes > budget) continue;
-    const cost = estimateIndexCost(widths, n, radius);
+    const cost = estimateIndexCost(bits, widths, n, radius);
     if (cost < bestCost) {
       bestCost = cost;
       best = widths;
     }
   }
-  // Nothing within budget (cannot happen with today's constants): still index, as leanly as possible.
+  // Nothing within budget (a few hundred thousand codes, where the 16-bit
+  // tables still weigh): index anyway, as leanly as possible.
   return best.length > 0 ? best : leanest;
 }
 
@@ -231,6 +239,48 @@ function putWords(bytes: Uint8Array, out: Uint32Array, at: number, words: number
   }
 }
 
+/** Above this many entries, a query's hit buffers are dropped afterwards instead of kept for the next one. */
+const HITS_KEPT = 1 << 16;
+/** The linear scan makes room for hits one block at a time. */
+const SCAN_BLOCK = 1 << 16;
+
+/**
+ * One query's hits: positions and distances in typed arrays, reused across
+ * queries. A near-zero query can match a whole cluster; pushing those into
+ * plain arrays cost more in growth and garbage collection than the scan.
+ */
+class Hits {
+  pos = new Uint32Array(256);
+  dist = new Uint16Array(256);
+  count = 0;
+
+  /** Makes room for `extra` more hits, so the verify loops need no bounds checks of their own. */
+  reserve(extra: number): void {
+    const need = this.count + extra;
+    if (need <= this.pos.length) return;
+    const size = Math.max(need, 2 * this.pos.length);
+    const pos = new Uint32Array(size);
+    pos.set(this.pos.subarray(0, this.count));
+    const dist = new Uint16Array(size);
+    dist.set(this.dist.subarray(0, this.count));
+    this.pos = pos;
+    this.dist = dist;
+  }
+
+  /** Empties the buffer, shrinking it when a huge answer grew it. */
+  reset(): void {
+    this.count = 0;
+    if (this.pos.length > HITS_KEPT) {
+      this.pos = new Uint32Array(256);
+      this.dist = new Uint16Array(256);
+    }
+  }
+
+  get byteLength(): number {
+    return this.pos.byteLength + this.dist.byteLength;
+  }
+}
+
 /**
  * Exact Hamming-radius search over a fixed set of 64- or 256-bit codes.
  *
@@ -261,6 +311,11 @@ export class HammingIndex {
   #postings: Uint32Array[] = [];
   /** Reused per query: [start, end) bucket ranges, two words each. */
   #ranges: Uint32Array = EMPTY_U32;
+  /** One bit per position, all clear between queries: drops an entry found through several slots. */
+  #seen: Uint32Array = EMPTY_U32;
+  readonly #hits = new Hits();
+  /** Reused per PDQ query: the candidate positions, see #verifyGathered. */
+  #gather: Uint32Array = EMPTY_U32;
   #last: HammingQueryStats = { strategy: 'linear', probes: 0, candidates: 0, results: 0 };
 
   /**
@@ -294,7 +349,8 @@ export class HammingIndex {
 
   /** Bytes held by the index's typed arrays (codes, ids, tables, posting lists, scratch). */
   get byteLength(): number {
-    let n = this.#values.byteLength + this.#ids.byteLength + this.#ranges.byteLength;
+    let n = this.#values.byteLength + this.#ids.byteLength + this.#ranges.byteLength + this.#seen.byteLength;
+    n += this.#hits.byteLength + this.#gather.byteLength;
     if (!this.#built) n += this.#stageValues.byteLength + this.#stageIds.byteLength;
     for (const t of this.#tables) n += t.byteLength;
     for (const p of this.#postings) n += p.byteLength;
@@ -380,6 +436,7 @@ export class HammingIndex {
     // bucket lists positions in increasing order) and writing scattered
     // rather than reading scattered: a write miss does not stall the loop.
     // Slot 0 orders the codes themselves.
+    this.#seen = new Uint32Array(Math.ceil(n / 32));
     const first = countBuckets(stageValues, n, words, this.#offsets[0], this.#widths[0]);
     this.#tables.push(first.table);
     this.#postings.push(EMPTY_U32);
@@ -429,19 +486,41 @@ export class HammingIndex {
     const r = Math.min(Math.floor(radius), this.bits);
     const q = new Uint32Array(this.#words);
     putWords(value, q, 0, this.#words);
-    const hits: number[] = [];
-    const dists: number[] = [];
     if (r < 0 || this.#count === 0) {
       this.#last = { strategy: 'linear', probes: 0, candidates: 0, results: 0 };
       return [];
     }
-    if (this.#widths.length === 0 || this.#strategy === 'linear' || !this.#probeAndVerify(q, r, hits, dists)) {
-      this.#linear(q, r, hits, dists);
-      this.#last = { strategy: 'linear', probes: 0, candidates: this.#count, results: hits.length };
+    const hits = this.#hits;
+    hits.reset();
+    if (this.#widths.length === 0 || this.#strategy === 'linear' || !this.#probeAndVerify(q, r, hits)) {
+      this.#linear(q, r, hits);
+      this.#last = { strategy: 'linear', probes: 0, candidates: this.#count, results: hits.count };
     }
+    return this.#sorted(hits);
+  }
+
+  /** The hits as matches, nearest first, ties by id. */
+  #sorted(found: Hits): HammingMatch[] {
     const ids = this.#ids;
-    const out: HammingMatch[] = new Array(hits.length);
-    for (let i = 0; i < hits.length; i++) out[i] = { id: ids[hits[i]], distance: dists[i] };
+    const n = found.count;
+    const hits = found.pos;
+    const dists = found.dist;
+    if (ids instanceof Uint32Array) {
+      // distance·2^32 + id is exact in a double and sorts in the wanted order;
+      // a typed-array sort of it beats a comparator sort, which matters when
+      // a near-zero query matches a whole cluster.
+      const keys = new Float64Array(n);
+      for (let i = 0; i < n; i++) keys[i] = dists[i] * 4294967296 + ids[hits[i]];
+      keys.sort();
+      const out: HammingMatch[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const distance = Math.floor(keys[i] / 4294967296);
+        out[i] = { id: keys[i] - distance * 4294967296, distance };
+      }
+      return out;
+    }
+    const out: HammingMatch[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = { id: ids[hits[i]], distance: dists[i] };
     out.sort((x, y) => x.distance - y.distance || x.id - y.id);
     return out;
   }
@@ -451,7 +530,7 @@ export class HammingIndex {
    * buckets to visit would cost more than a linear scan (and the strategy
    * allows one).
    */
-  #probeAndVerify(q: Uint32Array, r: number, hits: number[], dists: number[]): boolean {
+  #probeAndVerify(q: Uint32Array, r: number, hits: Hits): boolean {
     const widths = this.#widths;
     const offsets = this.#offsets;
     const m = widths.length;
@@ -467,13 +546,11 @@ export class HammingIndex {
     if (this.#ranges.length < 2 * maxProbes) this.#ranges = new Uint32Array(2 * maxProbes);
     const ranges = this.#ranges;
     const slotEnd = new Array<number>(m);
-    const qSlot = new Array<number>(m);
     let nRanges = 0;
     let candidates = 0;
     for (let k = 0; k < m; k++) {
       const w = widths[k];
       const qv = slotValue(q, 0, offsets[k], w);
-      qSlot[k] = qv;
       const table = this.#tables[k];
       const maxFlips = Math.min(radii[k], w);
       const limit = 2 ** w;
@@ -497,65 +574,90 @@ export class HammingIndex {
       }
       slotEnd[k] = nRanges;
     }
-    if (auto && maxProbes * PROBE_COST + candidates * CANDIDATE_COST >= linearCost) return false;
+    if (auto && maxProbes * PROBE_COST + candidates * CANDIDATE_COST[this.bits] >= linearCost) return false;
 
-    // Pass 2: verify. An entry within r is reported from the first slot whose
-    // search ball holds it; each slot holds it once, so no set is needed.
-    const words = this.#words;
+    // Pass 2: verify. An entry within r may sit in the search ball of several
+    // slots (once per slot); the bitmap keeps its first sighting.
+    hits.reserve(candidates);
+    if (this.#words === 8) this.#verifyGathered(ranges, slotEnd, candidates, q, r, hits);
+    else this.#verifyChecked(ranges, slotEnd, q, r, hits);
+    if (m > 1) {
+      const seen = this.#seen;
+      const pos = hits.pos;
+      const dist = hits.dist;
+      let kept = 0;
+      for (let i = 0; i < hits.count; i++) {
+        const p = pos[i];
+        const bit = 1 << (p & 31);
+        if ((seen[p >>> 5] & bit) !== 0) continue;
+        seen[p >>> 5] |= bit;
+        pos[kept] = p;
+        dist[kept] = dist[i];
+        kept++;
+      }
+      hits.count = kept;
+      for (let i = 0; i < kept; i++) seen[pos[i] >>> 5] = 0;
+    }
+    this.#last = { strategy: 'index', probes: nRanges, candidates, results: hits.count };
+    return true;
+  }
+
+  /** 64-bit verification, bucket by bucket; buckets of slots k ≥ 1 are filtered by their check words first. */
+  #verifyChecked(ranges: Uint32Array, slotEnd: readonly number[], q: Uint32Array, r: number, hits: Hits): void {
     const values = this.#values;
     let ri = 0;
-    for (let k = 0; k < m; k++) {
-      const posting = k === 0 ? null : this.#postings[k];
-      const qCheck = words === 2 ? checkWord(q[0], q[1], offsets[k] + widths[k]) : 0;
+    for (let k = 0; k < slotEnd.length; k++) {
+      const posting = this.#postings[k];
+      const qCheck = checkWord(q[0], q[1], this.#offsets[k] + this.#widths[k]);
       for (; ri < slotEnd[k]; ri++) {
         const start = ranges[2 * ri];
         const end = ranges[2 * ri + 1];
         if (start === end) continue;
-        const before = hits.length;
-        if (words === 8) verify256(values, posting, start, end, q, r, hits, dists);
-        else if (posting === null) verify64(values, start, end, q, r, hits, dists);
-        else verify64Checked(values, posting, qCheck, start, end, q, r, hits, dists);
-        if (k > 0 && hits.length > before) {
-          this.#dropSeenEarlier(k, radii, qSlot, hits, dists, before);
-        }
+        if (k === 0) verify64(values, start, end, q, r, hits);
+        else verify64Checked(values, posting, qCheck, start, end, q, r, hits);
       }
     }
-    this.#last = { strategy: 'index', probes: nRanges, candidates, results: hits.length };
-    return true;
   }
 
-  /** Removes hits [from, end) that an earlier slot's search ball also holds (they were reported there). */
-  #dropSeenEarlier(
-    k: number,
-    radii: readonly number[],
-    qSlot: readonly number[],
-    hits: number[],
-    dists: number[],
-    from: number,
+  /**
+   * PDQ verification in two loops: first gather every candidate position
+   * (sequential reads of the posting lists), then compute distances over the
+   * gathered list. The second loop's iterations are independent, so the CPU
+   * overlaps their cache misses into `values`; verifying bucket by bucket,
+   * a few entries per call, it could not.
+   */
+  #verifyGathered(
+    ranges: Uint32Array,
+    slotEnd: readonly number[],
+    candidates: number,
+    q: Uint32Array,
+    r: number,
+    hits: Hits,
   ): void {
-    const values = this.#values;
-    const words = this.#words;
-    let keep = from;
-    for (let i = from; i < hits.length; i++) {
-      const base = hits[i] * words;
-      let seen = false;
-      for (let j = 0; j < k && !seen; j++) {
-        const sv = slotValue(values, base, this.#offsets[j], this.#widths[j]);
-        seen = popcount32(sv ^ qSlot[j]) <= radii[j];
-      }
-      if (!seen) {
-        hits[keep] = hits[i];
-        dists[keep] = dists[i];
-        keep++;
+    if (this.#gather.length < candidates) this.#gather = new Uint32Array(candidates);
+    const gather = this.#gather;
+    let g = 0;
+    let ri = 0;
+    for (let k = 0; k < slotEnd.length; k++) {
+      const posting = this.#postings[k];
+      for (; ri < slotEnd[k]; ri++) {
+        const start = ranges[2 * ri];
+        const end = ranges[2 * ri + 1];
+        if (k === 0) for (let p = start; p < end; p++) gather[g++] = p;
+        else for (let i = start; i < end; i++) gather[g++] = posting[i];
       }
     }
-    hits.length = keep;
-    dists.length = keep;
+    verify256(this.#values, gather, 0, g, q, r, hits);
   }
 
-  #linear(q: Uint32Array, r: number, hits: number[], dists: number[]): void {
-    if (this.#words === 2) verify64(this.#values, 0, this.#count, q, r, hits, dists);
-    else verify256(this.#values, null, 0, this.#count, q, r, hits, dists);
+  #linear(q: Uint32Array, r: number, hits: Hits): void {
+    const n = this.#count;
+    for (let start = 0; start < n; start += SCAN_BLOCK) {
+      const end = Math.min(n, start + SCAN_BLOCK);
+      hits.reserve(end - start);
+      if (this.#words === 2) verify64(this.#values, start, end, q, r, hits);
+      else verify256(this.#values, null, start, end, q, r, hits);
+    }
   }
 }
 
@@ -592,23 +694,22 @@ function countBuckets(
   return { table, keys, cursor: table.slice(0, size) };
 }
 
-/** Appends to hits/dists every position in [start, end) whose 64-bit code is within r of q. */
+/** Appends to hits (room reserved by the caller) every position in [start, end) whose 64-bit code is within r of q. */
 function verify64(
   values: Uint32Array,
   start: number,
   end: number,
   q: Uint32Array,
   r: number,
-  hits: number[],
-  dists: number[],
+  hits: Hits,
 ): void {
   const q0 = q[0];
   const q1 = q[1];
   for (let p = start; p < end; p++) {
     const d = popcount64(values[2 * p] ^ q0, values[2 * p + 1] ^ q1);
     if (d <= r) {
-      hits.push(p);
-      dists.push(d);
+      hits.pos[hits.count] = p;
+      hits.dist[hits.count++] = d;
     }
   }
 }
@@ -626,8 +727,7 @@ function verify64Checked(
   end: number,
   q: Uint32Array,
   r: number,
-  hits: number[],
-  dists: number[],
+  hits: Hits,
 ): void {
   const q0 = q[0];
   const q1 = q[1];
@@ -636,14 +736,14 @@ function verify64Checked(
     const p = postings[2 * i + 1];
     const d = popcount64(values[2 * p] ^ q0, values[2 * p + 1] ^ q1);
     if (d <= r) {
-      hits.push(p);
-      dists.push(d);
+      hits.pos[hits.count] = p;
+      hits.dist[hits.count++] = d;
     }
   }
 }
 
 /**
- * Appends to hits/dists every position (`postings[i]`, or `i` itself when
+ * Appends to hits (room reserved by the caller) every position (`postings[i]`, or `i` itself when
  * `postings` is null) in [start, end) whose 256-bit code is within r of q.
  * Stops after any 64 bits once the distance exceeds r: on an unrelated code,
  * after the first 64 or 128.
@@ -655,15 +755,14 @@ function verify256(
   end: number,
   q: Uint32Array,
   r: number,
-  hits: number[],
-  dists: number[],
+  hits: Hits,
 ): void {
   if (postings === null) {
     for (let p = start; p < end; p++) {
       const d = distance256(values, 8 * p, q, r);
       if (d <= r) {
-        hits.push(p);
-        dists.push(d);
+        hits.pos[hits.count] = p;
+        hits.dist[hits.count++] = d;
       }
     }
   } else {
@@ -671,8 +770,8 @@ function verify256(
       const p = postings[i];
       const d = distance256(values, 8 * p, q, r);
       if (d <= r) {
-        hits.push(p);
-        dists.push(d);
+        hits.pos[hits.count] = p;
+        hits.dist[hits.count++] = d;
       }
     }
   }

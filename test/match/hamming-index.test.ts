@@ -76,10 +76,15 @@ function buildIndex(bits: 64 | 256, entries: Entry[], strategy: HammingStrategy 
 
 /** The reference answer: every entry's distance, filtered and ordered as query() promises. */
 function bruteForce(entries: Entry[], q: Uint8Array, radius: number): HammingMatch[] {
-  return entries
-    .map((e) => ({ id: e.id, distance: hammingDistance(e.value, q) }))
-    .filter((m) => m.distance <= radius)
-    .sort((x, y) => x.distance - y.distance || x.id - y.id);
+  return filterSorted(distancesTo(entries, q), radius);
+}
+
+function distancesTo(entries: Entry[], q: Uint8Array): HammingMatch[] {
+  return entries.map((e) => ({ id: e.id, distance: hammingDistance(e.value, q) }));
+}
+
+function filterSorted(all: HammingMatch[], radius: number): HammingMatch[] {
+  return all.filter((m) => m.distance <= radius).sort((x, y) => x.distance - y.distance || x.id - y.id);
 }
 
 /** Queries: unrelated codes, and stored codes moved by a few to a few dozen bits. */
@@ -99,9 +104,10 @@ function queries(rand: () => number, entries: Entry[], bytes: number, count: num
 function expectSameAsBruteForce(index: HammingIndex, entries: Entry[], qs: Uint8Array[], radii: number[]): number {
   let viaIndex = 0;
   for (const q of qs) {
+    const all = distancesTo(entries, q);
     for (const r of radii) {
       const got = index.query(q, r);
-      expect(got).toEqual(bruteForce(entries, q, r));
+      expect(got).toEqual(filterSorted(all, r));
       if (index.lastQuery.strategy === 'index') viaIndex++;
     }
   }
@@ -237,7 +243,7 @@ describe('HammingIndex on 64-bit codes', () => {
     index.add(9, hexToBytes('ffffffffffffffff'));
     index.build();
     expect(index.query(hexToBytes('0000000000000001'), 3)).toEqual([{ id: 9, distance: 1 }]);
-    expect(index.query(hexToBytes('fffffffffffffff0'), 3)).toEqual([{ id: 9, distance: 4 }].slice(0, 0));
+    expect(index.query(hexToBytes('fffffffffffffff0'), 3)).toEqual([]);
     expect(index.query(hexToBytes('fffffffffffffff0'), 4)).toEqual([{ id: 9, distance: 4 }]);
   });
 
