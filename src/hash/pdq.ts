@@ -6,7 +6,10 @@
  *
  * Pipeline: float32 luma → Jarosz tent filter (two passes of box filters
  * along rows then columns) → decimate to 64×64 → quality from gradients →
- * partial DCT (pdq-dct.ts) → median threshold.
+ * partial DCT (pdq-dct.ts) → median threshold. The full-resolution part
+ * (luma and the first three box passes) runs in a WebAssembly SIMD kernel
+ * (pdq-kernel.ts) when available, and in the TypeScript below otherwise;
+ * both give the same bits.
  *
  * Bit-exactness rests on rounding to float32 wherever the reference holds a
  * `float`: every running sum is rounded after each `+=`/`-=`, and values
@@ -16,6 +19,7 @@
  */
 import { HashtriageError } from '../errors.js';
 import { blockToHex, dct64To16, dihedralBlock, DIHEDRAL_VARIANTS, type DihedralVariant } from './pdq-dct.js';
+import { filteredColumnsWithKernel, type BoxPhases } from './pdq-kernel.js';
 
 /** A PDQ hash and its quality. */
 export interface PdqResult {
@@ -30,6 +34,12 @@ export interface RgbImage {
   width: number;
   height: number;
   rgb: Uint8Array;
+}
+
+/** Options of the PDQ functions. */
+export interface PdqOptions {
+  /** false forces the TypeScript passes instead of the WebAssembly kernel (for tests and comparison). */
+  kernel?: boolean;
 }
 
 /** The 8 dihedral hashes of one image and its quality. */
@@ -70,13 +80,14 @@ function lumaTable(coefficient: number): Float32Array {
  * again as the reference's single-hash path does.
  *
  * @param img - decoded RGB pixels.
+ * @param options - `kernel: false` forces the TypeScript passes.
  * @returns the hash and its quality.
  * @throws HashtriageError `INTERNAL` if the buffer does not hold width × height × 3 bytes.
  */
-export function pdqHash(img: RgbImage): PdqResult {
+export function pdqHash(img: RgbImage, options: PdqOptions = {}): PdqResult {
   checkImage(img);
   if (tooSmall(img)) return { hash: ZERO_HASH, quality: 0 };
-  const { block, quality } = coefficients(img, true);
+  const { block, quality } = coefficients(img, true, options.kernel !== false);
   return { hash: blockToHex(block), quality };
 }
 
@@ -93,19 +104,36 @@ export function pdqHash(img: RgbImage): PdqResult {
  * the filter is not symmetric); expect a handful of differing bits at most.
  *
  * @param img - decoded RGB pixels.
+ * @param options - `kernel: false` forces the TypeScript passes.
  * @returns quality and the 8 hashes.
  * @throws HashtriageError `INTERNAL` if the buffer does not hold width × height × 3 bytes.
  */
-export function pdqDihedral(img: RgbImage): PdqDihedralResult {
+export function pdqDihedral(img: RgbImage, options: PdqOptions = {}): PdqDihedralResult {
   checkImage(img);
   const hashes = {} as Record<DihedralVariant, string>;
   if (tooSmall(img)) {
     for (const v of DIHEDRAL_VARIANTS) hashes[v] = ZERO_HASH;
     return { quality: 0, hashes };
   }
-  const { block, quality } = coefficients(img, false);
+  const { block, quality } = coefficients(img, false, options.kernel !== false);
   for (const v of DIHEDRAL_VARIANTS) hashes[v] = blockToHex(v === 'original' ? block : dihedralBlock(block, v));
   return { quality, hashes };
+}
+
+/**
+ * The 64×64 tent-filtered, decimated luma that PDQ's DCT and quality read
+ * (the dihedral path: always filtered). Exposed so tests can compare the
+ * kernel and the TypeScript passes float for float.
+ *
+ * @param img - decoded RGB pixels, at least 5×5.
+ * @param options - `kernel: false` forces the TypeScript passes.
+ * @returns 64×64 floats, row-major.
+ * @throws HashtriageError `INTERNAL` if the buffer does not hold width × height × 3 bytes, or the image is below 5×5.
+ */
+export function pdqDownsample(img: RgbImage, options: PdqOptions = {}): Float32Array {
+  checkImage(img);
+  if (tooSmall(img)) throw new HashtriageError('INTERNAL', `PDQ: ${img.width}x${img.height} is too small to downsample`);
+  return downsample(img, options.kernel !== false);
 }
 
 /**
@@ -157,11 +185,10 @@ function tooSmall(img: RgbImage): boolean {
  * Luma → 64×64 → quality and 16×16 DCT block.
  *
  * @param shortcut64 - take a 64×64 image as is (the reference's single-hash path) rather than filtering it.
+ * @param useKernel - run the full-resolution passes in the WebAssembly kernel when it is available.
  */
-function coefficients(img: RgbImage, shortcut64: boolean): { block: Float32Array; quality: number } {
-  const { width: cols, height: rows } = img;
-  const luma = lumaOf(img);
-  const small = shortcut64 && rows === OUT && cols === OUT ? luma : downsample(luma, rows, cols);
+function coefficients(img: RgbImage, shortcut64: boolean, useKernel: boolean): { block: Float32Array; quality: number } {
+  const small = shortcut64 && img.height === OUT && img.width === OUT ? lumaOf(img) : downsample(img, useKernel);
   return { block: dct64To16(small), quality: qualityOf(small) };
 }
 
@@ -184,32 +211,44 @@ function lumaOf({ width, height, rgb }: RgbImage): Float32Array {
  * column passes) to halve peak memory on large photos. The last column pass
  * only runs over the 64 columns the decimation samples. Each output value
  * sees the same operations in the same order as in the reference.
+ *
+ * @param useKernel - run luma and the first three passes in the WebAssembly kernel when it is available.
  */
-function downsample(buf: Float32Array, rows: number, cols: number): Float32Array {
+function downsample(img: RgbImage, useKernel: boolean): Float32Array {
+  const { width: cols, height: rows } = img;
   const wAlongRows = jaroszWindow(cols);
   const wAlongCols = jaroszWindow(rows);
-  const scratch = new Float32Array(4 * cols);
-  const ring = new Float32Array((wAlongCols + 1) * cols);
-  const sums = new Float32Array(cols);
-
-  boxRowsInPlace(buf, rows, cols, wAlongRows, scratch);
-  boxColumnsInPlace(buf, rows, cols, wAlongCols, ring, sums);
-  boxRowsInPlace(buf, rows, cols, wAlongRows, scratch);
-
   const rowIdx = decimationIndices(rows);
   const colIdx = decimationIndices(cols);
-  // Gather the sampled columns (rows × 64), then run the final column pass on them alone.
+
+  // The sampled columns (rows × 64) after luma, rows, columns, rows; the
+  // final column pass then runs on them alone.
+  const picked =
+    (useKernel
+      ? filteredColumnsWithKernel(img.rgb, cols, rows, phases(cols, wAlongRows), phases(rows, wAlongCols), wAlongCols, colIdx)
+      : null) ?? filteredColumns(img, wAlongRows, wAlongCols, colIdx);
+  boxColumnsInPlace(picked, rows, OUT, wAlongCols, new Float32Array((wAlongCols + 1) * OUT), new Float32Array(OUT));
+
+  const out = new Float32Array(OUT * OUT);
+  for (let i = 0; i < OUT; i++) out.set(picked.subarray(rowIdx[i] * OUT, rowIdx[i] * OUT + OUT), i * OUT);
+  return out;
+}
+
+/** The TypeScript version of {@link filteredColumnsWithKernel}. */
+function filteredColumns(img: RgbImage, wAlongRows: number, wAlongCols: number, colIdx: Int32Array): Float32Array {
+  const { width: cols, height: rows } = img;
+  const buf = lumaOf(img);
+  const scratch = new Float32Array(4 * cols);
+  boxRowsInPlace(buf, rows, cols, wAlongRows, scratch);
+  boxColumnsInPlace(buf, rows, cols, wAlongCols, new Float32Array((wAlongCols + 1) * cols), new Float32Array(cols));
+  boxRowsInPlace(buf, rows, cols, wAlongRows, scratch);
   const picked = new Float32Array(rows * OUT);
   for (let r = 0; r < rows; r++) {
     const src = r * cols;
     const dst = r * OUT;
     for (let c = 0; c < OUT; c++) picked[dst + c] = buf[src + colIdx[c]];
   }
-  boxColumnsInPlace(picked, rows, OUT, wAlongCols, new Float32Array((wAlongCols + 1) * OUT), new Float32Array(OUT));
-
-  const out = new Float32Array(OUT * OUT);
-  for (let i = 0; i < OUT; i++) out.set(picked.subarray(rowIdx[i] * OUT, rowIdx[i] * OUT + OUT), i * OUT);
-  return out;
+  return picked;
 }
 
 /** Half of a 1/64 block, rounded up: two passes of this box make a tent one block wide. */
@@ -387,7 +426,7 @@ function boxColumnsInPlace(
 }
 
 /** Repetition counts of the reference box filter's four phases (fill, grow, slide, shrink). */
-function phases(length: number, window: number): { p1: number; p2: number; p3: number; p4: number } {
+function phases(length: number, window: number): BoxPhases {
   const half = (window + 2) >> 1;
   return { p1: half - 1, p2: window - half + 1, p3: length - window, p4: half - 1 };
 }

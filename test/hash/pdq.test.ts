@@ -6,11 +6,13 @@ import {
   pdqHash,
   pdqDihedral,
   pdqDistance,
+  pdqDownsample,
   PDQ_MATCH_DISTANCE,
   PDQ_MIN_QUALITY,
   type RgbImage,
 } from '../../src/hash/pdq.js';
 import { dctMatrixEntry, DIHEDRAL_VARIANTS, type DihedralVariant } from '../../src/hash/pdq-dct.js';
+import { pdqKernelAvailable } from '../../src/hash/pdq-kernel.js';
 import { HashtriageError } from '../../src/errors.js';
 
 const FIXTURES = new URL('../fixtures/pdq/', import.meta.url);
@@ -197,6 +199,9 @@ describe('bit-identical with the C++ reference core', () => {
       expect([img.width, img.height]).toEqual([ref.width, ref.height]);
       expect(pdqHash(img)).toEqual({ hash: ref.hash, quality: ref.quality });
       expect(pdqDihedral(img)).toEqual({ quality: ref.dihedralQuality, hashes: ref.dihedral });
+      // The TypeScript fallback must be just as exact as the WebAssembly kernel.
+      expect(pdqHash(img, { kernel: false })).toEqual({ hash: ref.hash, quality: ref.quality });
+      expect(pdqDihedral(img, { kernel: false })).toEqual({ quality: ref.dihedralQuality, hashes: ref.dihedral });
     });
   }
 
@@ -206,8 +211,54 @@ describe('bit-identical with the C++ reference core', () => {
       expect(createHash('sha256').update(img.rgb).digest('hex')).toBe(ref.sha256);
       expect(pdqHash(img)).toEqual({ hash: ref.hash, quality: ref.quality });
       expect(pdqDihedral(img)).toEqual({ quality: ref.dihedralQuality, hashes: ref.dihedral });
+      // The TypeScript fallback must be just as exact as the WebAssembly kernel.
+      expect(pdqHash(img, { kernel: false })).toEqual({ hash: ref.hash, quality: ref.quality });
+      expect(pdqDihedral(img, { kernel: false })).toEqual({ quality: ref.dihedralQuality, hashes: ref.dihedral });
     });
   }
+});
+
+describe('WebAssembly kernel and TypeScript fallback', () => {
+  /** Float bit patterns, so -0 vs 0 or a 1-ulp difference fails the comparison. */
+  const bits = (a: Float32Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length);
+
+  it('loads on this runtime, so the comparisons below exercise it', () => {
+    expect(pdqKernelAvailable()).toBe(true);
+  });
+
+  // Widths and heights around the kernel's multiples of 4 and the filter
+  // windows' steps (multiples of 128), largest first so later, smaller images
+  // run in memory left dirty by earlier ones.
+  const sizes: Array<[number, number]> = [
+    [1031, 517],
+    [640, 129],
+    [257, 9],
+    [130, 131],
+    [127, 33],
+    [65, 63],
+    [64, 64],
+    [7, 5],
+    [6, 7],
+    [5, 5],
+  ];
+  for (const [w, h] of sizes) {
+    it(`gives the same 64x64 floats and hashes for ${w}x${h}`, () => {
+      for (const img of [synthetic(w, h, 'noise', w * 31 + h), synthetic(w, h, 'gradient', 0), blobs(w, h, h)]) {
+        const before = Buffer.from(img.rgb);
+        const kernel = pdqDownsample(img);
+        const fallback = pdqDownsample(img, { kernel: false });
+        expect(kernel.length).toBe(64 * 64);
+        expect(bits(kernel)).toEqual(bits(fallback));
+        expect(pdqDihedral(img)).toEqual(pdqDihedral(img, { kernel: false }));
+        expect(pdqHash(img)).toEqual(pdqHash(img, { kernel: false }));
+        expect(Buffer.from(img.rgb).equals(before)).toBe(true);
+      }
+    });
+  }
+
+  it('refuses to downsample below 5 pixels', () => {
+    expect(() => pdqDownsample(synthetic(4, 9, 'flat', 0))).toThrow(HashtriageError);
+  });
 });
 
 describe('pdqDihedral against actually transformed images', () => {
