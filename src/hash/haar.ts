@@ -8,6 +8,7 @@
  * order. The two loops over the full-size image run in a small WebAssembly
  * SIMD kernel (haar-kernel.wat) when available, with identical results.
  */
+import { WasmKernel, type WasmMemory } from './wasm-kernel.js';
 
 // Haar wavelet as PyWavelets computes it (pywt 1.1: downsampling_convolution and
 // upsampling_convolution_valid_sf; dwtn transforms axis 0 then axis 1, idwtn axis 1
@@ -190,16 +191,6 @@ function haarApproximation(x: Float64Array, n: number, levels: number): Float64A
 const KERNEL_BASE64 =
   'AGFzbQEAAAABCgFgBn9/f39/fwADAwIAAAUDAQABBy0DBm1lbW9yeQIADGZvcndhcmRCeXRlcwAAEWludmVyc2VUaGVuQXBwcm94AAEKrQYC9wMCBn8Me0TNO39mnqDmP/0UIRVEzTt/Zp6g5r/9FCEWRAAAAAAA4G9A/RQhFyABQQF2IQZBACELQQAhBwJAA0AgByAGTw0BIAAgB0EBdCABbGohCSAJIAFqIQpBACEIAkADQCAIIAZPDQEgCSAIQQF0av1cAAD9DAAAAAAAAAAAAAAAAAAAAAD9DQAQEBACEBAQARAQEAMQEBAhDCAM/f8BIBf98wEhDSAMIAz9DQgJCgsMDQ4PCAkKCwwNDg/9/wEgF/3zASEOIAogCEEBdGr9XAAA/QwAAAAAAAAAAAAAAAAAAAAA/Q0AEBAQAhAQEAEQEBADEBAQIQwgDP3/ASAX/fMBIQ8gDCAM/Q0ICQoLDA0ODwgJCgsMDQ4P/f8BIBf98wEhECAVIA/98gEgFSAN/fIB/fABIREgFSAQ/fIBIBUgDv3yAf3wASESIBYgD/3yASAVIA398gH98AEhEyAWIBD98gEgFSAO/fIB/fABIRQgAiALaiAVIBL98gEgFSAR/fIB/fAB/QsDACADIAtqIBYgEv3yASAVIBH98gH98AH9CwMAIAQgC2ogFSAU/fIBIBUgE/3yAf3wAf0LAwAgBSALaiAWIBT98gEgFSAT/fIB/fAB/QsDACALQRBqIQsgCEECaiEIDAALCyAHQQFqIQcMAAsLC7ECAgJ/D3tEzTt/Zp6g5j/9FCEVRM07f2aeoOa//RQhFiAFQQN0IQdBACEGAkADQCAGIAdPDQEgFSAAIAZq/QADAP3yASEIIAEgBmr9AAMAIRQgCCAVIBT98gH98AEhCiAIIBYgFP3yAf3wASELIBUgAiAGav0AAwD98gEhCSADIAZq/QADACEUIAkgFSAU/fIB/fABIQwgCSAWIBT98gH98AEhDSAVIAr98gEhDiAVIAv98gEhDyAOIBUgDP3yAf3wASEQIA8gFSAN/fIB/fABIREgDiAWIAz98gH98AEhEiAPIBYgDf3yAf3wASETIAQgBmogFSAVIBP98gEgFSAR/fIB/fAB/fIBIBUgFSAS/fIBIBUgEP3yAf3wAf3yAf3wAf0LAwAgBkEQaiEGDAALCws=';
 
-// lib ES2022 (no DOM) has no WebAssembly declarations; these are the members used.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
 interface KernelExports {
   memory: WasmMemory;
   forwardBytes(px: number, n: number, aa: number, ad: number, da: number, dd: number): void;
@@ -210,22 +201,10 @@ interface KernelExports {
 const KEEP_MEMORY_BYTES = 64 * 1024 * 1024;
 // Below this scale the loops are too short for the copy into the kernel to pay.
 const KERNEL_MIN_SCALE = 64;
-let kernel: KernelExports | null | undefined;
+const KERNEL = new WasmKernel<KernelExports>(KERNEL_BASE64);
 
 function loadKernel(): KernelExports | null {
-  if (kernel !== undefined) return kernel;
-  try {
-    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    const bytes = Buffer.from(KERNEL_BASE64, 'base64');
-    kernel =
-      wasm !== undefined && wasm.validate(bytes)
-        ? (new wasm.Instance(new wasm.Module(bytes), {}).exports as KernelExports)
-        : null;
-  } catch {
-    // No SIMD: the TypeScript loops give the same values.
-    kernel = null;
-  }
-  return kernel;
+  return KERNEL.get();
 }
 
 /** Whether the haar SIMD kernel is in use on this thread. */
@@ -265,7 +244,7 @@ function finestLevelsInKernel(
   new Float64Array(buf, rebuiltAt, h * h).set(rebuilt);
   k.inverseThenApprox(rebuiltAt, adAt, daAt, ddAt, outAt, h * h);
   const level1 = new Float64Array(buf, outAt, h * h).slice();
-  if (k.memory.buffer.byteLength > KEEP_MEMORY_BYTES) kernel = undefined;
+  KERNEL.releaseIfOver(KEEP_MEMORY_BYTES);
   return level1;
 }
 
@@ -352,7 +331,7 @@ export function whashApproximation(
     } catch (err) {
       // Kernel memory could not grow: fall through to the TypeScript loops (same values).
       if (!(err instanceof RangeError)) throw err;
-      kernel = undefined;
+      KERNEL.release();
     }
   }
   if (level1 === undefined) {

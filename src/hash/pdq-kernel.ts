@@ -9,6 +9,7 @@
  *
  * The module instance (and its memory) is per thread.
  */
+import { WasmKernel, type WasmMemory } from './wasm-kernel.js';
 
 /**
  * pdq-kernel.wat assembled by `wat2wasm` (wabt 1.0.32), base64.
@@ -24,18 +25,6 @@ export interface BoxPhases {
   p2: number;
   p3: number;
   p4: number;
-}
-
-// The project compiles against lib ES2022 without DOM, which has no WebAssembly
-// declarations; these are the few members used here.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
 }
 
 interface KernelExports {
@@ -58,24 +47,10 @@ interface KernelExports {
 // Pillow kernel's.
 const KEEP_MEMORY_BYTES = 64 * 1024 * 1024;
 
-let compiled: object | null | undefined;
-let kernel: KernelExports | null | undefined;
+const KERNEL = new WasmKernel<KernelExports>(KERNEL_BASE64);
 
 function loadKernel(): KernelExports | null {
-  if (kernel !== undefined) return kernel;
-  try {
-    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (compiled === undefined) {
-      const bytes = Buffer.from(KERNEL_BASE64, 'base64');
-      compiled = wasm !== undefined && wasm.validate(bytes) ? new wasm.Module(bytes) : null;
-    }
-    kernel = wasm === undefined || compiled === null ? null : (new wasm.Instance(compiled, {}).exports as unknown as KernelExports);
-  } catch {
-    // No SIMD (or no WebAssembly): the TypeScript passes in pdq.ts give the same bits, slower.
-    compiled = null;
-    kernel = null;
-  }
-  return kernel;
+  return KERNEL.get();
 }
 
 /**
@@ -161,10 +136,10 @@ export function filteredColumnsWithKernel(
   } catch (err) {
     // Memory could not grow (a huge image in a constrained process): same bits, slower.
     if (!(err instanceof RangeError)) throw err;
-    kernel = undefined;
+    KERNEL.release();
     return null;
   } finally {
-    if (kernel && kernel.memory.buffer.byteLength > KEEP_MEMORY_BYTES) kernel = undefined;
+    KERNEL.releaseIfOver(KEEP_MEMORY_BYTES);
   }
   return picked;
 }

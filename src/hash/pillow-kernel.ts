@@ -9,6 +9,7 @@
  * serves every target size. The module instance (and its memory) is per thread.
  */
 import { cachedLanczosAxis, interleavedToLumaRgb, resizeLanczos, type ResampleAxis } from './pillow.js';
+import { WasmKernel, type WasmMemory } from './wasm-kernel.js';
 
 /**
  * pillow-kernel.wat assembled by `wat2wasm` (wabt 1.0.32), base64.
@@ -22,18 +23,6 @@ const KERNEL_BASE64 =
 export interface ResizeTarget {
   width: number;
   height: number;
-}
-
-// The project compiles against lib ES2022 without DOM, which has no WebAssembly
-// declarations; these are the few members used here.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
 }
 
 interface KernelExports {
@@ -96,24 +85,10 @@ function tablesFor(axis: ResampleAxis): HorizontalTables {
 
 // Above this, the memory is released after use rather than kept for the next image.
 const KEEP_MEMORY_BYTES = 64 * 1024 * 1024;
-let kernel: KernelExports | null | undefined;
+const KERNEL = new WasmKernel<KernelExports>(KERNEL_BASE64);
 
 function loadKernel(): KernelExports | null {
-  if (kernel !== undefined) return kernel;
-  try {
-    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    const bytes = Buffer.from(KERNEL_BASE64, 'base64');
-    if (wasm === undefined || !wasm.validate(bytes)) {
-      kernel = null;
-    } else {
-      const instance = new wasm.Instance(new wasm.Module(bytes), {});
-      kernel = instance.exports as unknown as KernelExports;
-    }
-  } catch {
-    // No SIMD (or no WebAssembly): the TypeScript passes give the same bytes, slower.
-    kernel = null;
-  }
-  return kernel;
+  return KERNEL.get();
 }
 
 /** Whether the SIMD kernel is in use on this thread (false: TypeScript fallback). */
@@ -229,10 +204,10 @@ export function resizeLanczosMany(
   } catch (err) {
     // Kernel memory could not grow (a huge image in a constrained process): same bytes, slower.
     if (!(err instanceof RangeError)) throw err;
-    kernel = undefined;
+    KERNEL.release();
     return targets.map((t) => resizeLanczos(luma, width, height, t.width, t.height));
   } finally {
-    if (kernel && kernel.memory.buffer.byteLength > KEEP_MEMORY_BYTES) kernel = undefined; // let a huge memory be collected
+    KERNEL.releaseIfOver(KEEP_MEMORY_BYTES); // let a huge memory be collected
   }
 }
 
@@ -261,10 +236,10 @@ export function rgbToLuma(rgb: Uint8Array, pixels: number, options: { kernel?: b
     luma.set(new Uint8Array(k.memory.buffer, dst, simdPixels));
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
-    kernel = undefined;
+    KERNEL.release();
     return interleavedToLumaRgb(rgb, pixels, 3).luma;
   } finally {
-    if (kernel && kernel.memory.buffer.byteLength > KEEP_MEMORY_BYTES) kernel = undefined;
+    KERNEL.releaseIfOver(KEEP_MEMORY_BYTES);
   }
   // The last (pixels mod 16) in TypeScript, same formula.
   if (simdPixels < pixels) {
