@@ -60,6 +60,10 @@ export function openListDatabase(path: string): Database.Database {
   let db: Database.Database;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
+    // Reads only: map the file instead of copying pages through read(2), and
+    // keep a larger page cache; both are for the scan's million look-ups.
+    db.pragma('mmap_size = 1073741824');
+    db.pragma('cache_size = -65536');
   } catch (err) {
     throw new HashtriageError('LIST_UNREADABLE', `${path}: cannot open hash list: ${(err as Error).message}`, { cause: err });
   }
@@ -100,6 +104,7 @@ class Reader implements HashListReader {
   private readonly exact: Map<CryptoAlgorithm, Database.Statement>;
   private readonly values: Database.Statement;
   private readonly perEntries: Database.Statement;
+  private readonly entryById: Database.Statement;
   private fileSha256: string | undefined;
 
   constructor(path: string) {
@@ -115,11 +120,11 @@ class Reader implements HashListReader {
     for (const a of CRYPTO_ALGORITHMS) {
       const t = digestTable(a);
       if (this.db.prepare(`SELECT 1 FROM ${t} LIMIT 1`).get()) algs.add(a);
-      this.exact.set(
-        a,
-        this.db.prepare(`SELECT ${ENTRY_COLUMNS} FROM ${t} AS d JOIN entries AS e ON e.id = d.entry WHERE d.digest = ? ORDER BY e.id`),
-      );
+      // Ids first: most files of a scan match nothing, and a bare primary-key
+      // probe is about twice as fast as the join that reads the entries.
+      this.exact.set(a, this.db.prepare(`SELECT entry FROM ${t} WHERE digest = ? ORDER BY entry`).pluck());
     }
+    this.entryById = this.db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries AS e WHERE e.id = ?`);
     const present = this.db.prepare('SELECT 1 FROM perceptual WHERE algorithm = ? LIMIT 1');
     for (const a of PERCEPTUAL_ALGORITHMS) if (present.get(a)) algs.add(a);
     this.algorithms = algs;
@@ -142,7 +147,12 @@ class Reader implements HashListReader {
   lookupExact(algorithm: CryptoAlgorithm, digest: Buffer): ListEntry[] {
     const st = this.exact.get(algorithm);
     if (!st) return [];
-    return (st.all(digest) as EntryRow[]).map((r) => toListEntry(r, this.sourceNames.get(r.source) ?? String(r.source)));
+    const ids = st.all(digest) as number[];
+    if (ids.length === 0) return [];
+    return ids.map((id) => {
+      const r = this.entryById.get(id) as EntryRow;
+      return toListEntry(r, this.sourceNames.get(r.source) ?? String(r.source));
+    });
   }
 
   *perceptualValues(algorithm: PerceptualAlgorithm): Iterable<PerceptualValue> {
