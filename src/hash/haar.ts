@@ -5,8 +5,8 @@
  * The closed form (block means) is not bit-safe: flat or near-flat images put
  * many values exactly on the median, and which side of it they fall is decided
  * by rounding. So every value is formed by pywt's own operations in pywt's
- * order. The two loops over the full-size image run in a small WebAssembly
- * SIMD kernel (haar-kernel.wat) when available, with identical results.
+ * order. Every level runs in a small WebAssembly SIMD kernel
+ * (haar-kernel.wat) when available, with identical results.
  */
 import { WasmKernel, type WasmMemory } from './wasm-kernel.js';
 
@@ -186,15 +186,18 @@ function haarApproximation(x: Float64Array, n: number, levels: number): Float64A
 /**
  * haar-kernel.wat assembled by `wat2wasm` (wabt 1.0.32), base64.
  * Regenerate after editing the .wat: `wat2wasm haar-kernel.wat -o k.wasm && base64 -w0 k.wasm`.
- * SHA-256 of the binary: 6c0c19306d0cfe7db8af27dd66617b4d13e809db35783a15faabec1db3c4d59c.
+ * SHA-256 of the binary: 1fcb56e9b02fe1ec6a9da81eb6e2dfd9429dde9eaa617762149cc14ab87a8035.
  */
 const KERNEL_BASE64 =
-  'AGFzbQEAAAABCgFgBn9/f39/fwADAwIAAAUDAQABBy0DBm1lbW9yeQIADGZvcndhcmRCeXRlcwAAEWludmVyc2VUaGVuQXBwcm94AAEKrQYC9wMCBn8Me0TNO39mnqDmP/0UIRVEzTt/Zp6g5r/9FCEWRAAAAAAA4G9A/RQhFyABQQF2IQZBACELQQAhBwJAA0AgByAGTw0BIAAgB0EBdCABbGohCSAJIAFqIQpBACEIAkADQCAIIAZPDQEgCSAIQQF0av1cAAD9DAAAAAAAAAAAAAAAAAAAAAD9DQAQEBACEBAQARAQEAMQEBAhDCAM/f8BIBf98wEhDSAMIAz9DQgJCgsMDQ4PCAkKCwwNDg/9/wEgF/3zASEOIAogCEEBdGr9XAAA/QwAAAAAAAAAAAAAAAAAAAAA/Q0AEBAQAhAQEAEQEBADEBAQIQwgDP3/ASAX/fMBIQ8gDCAM/Q0ICQoLDA0ODwgJCgsMDQ4P/f8BIBf98wEhECAVIA/98gEgFSAN/fIB/fABIREgFSAQ/fIBIBUgDv3yAf3wASESIBYgD/3yASAVIA398gH98AEhEyAWIBD98gEgFSAO/fIB/fABIRQgAiALaiAVIBL98gEgFSAR/fIB/fAB/QsDACADIAtqIBYgEv3yASAVIBH98gH98AH9CwMAIAQgC2ogFSAU/fIBIBUgE/3yAf3wAf0LAwAgBSALaiAWIBT98gEgFSAT/fIB/fAB/QsDACALQRBqIQsgCEECaiEIDAALCyAHQQFqIQcMAAsLC7ECAgJ/D3tEzTt/Zp6g5j/9FCEVRM07f2aeoOa//RQhFiAFQQN0IQdBACEGAkADQCAGIAdPDQEgFSAAIAZq/QADAP3yASEIIAEgBmr9AAMAIRQgCCAVIBT98gH98AEhCiAIIBYgFP3yAf3wASELIBUgAiAGav0AAwD98gEhCSADIAZq/QADACEUIAkgFSAU/fIB/fABIQwgCSAWIBT98gH98AEhDSAVIAr98gEhDiAVIAv98gEhDyAOIBUgDP3yAf3wASEQIA8gFSAN/fIB/fABIREgDiAWIAz98gH98AEhEiAPIBYgDf3yAf3wASETIAQgBmogFSAVIBP98gEgFSAR/fIB/fAB/fIBIBUgFSAS/fIBIBUgEP3yAf3wAf3yAf3wAf0LAwAgBkEQaiEGDAALCws=';
+  'AGFzbQEAAAABEAJgBn9/f39/fwBgA39/fwADBgUAAAABAAUDAQABB0oGBm1lbW9yeQIADGZvcndhcmRCeXRlcwAAEWludmVyc2VUaGVuQXBwcm94AAEHZm9yd2FyZAACBmFwcHJveAADB2ludmVyc2UABAr4DwX3AwIGfwx7RM07f2aeoOY//RQhFUTNO39mnqDmv/0UIRZEAAAAAADgb0D9FCEXIAFBAXYhBkEAIQtBACEHAkADQCAHIAZPDQEgACAHQQF0IAFsaiEJIAkgAWohCkEAIQgCQANAIAggBk8NASAJIAhBAXRq/VwAAP0MAAAAAAAAAAAAAAAAAAAAAP0NABAQEAIQEBABEBAQAxAQECEMIAz9/wEgF/3zASENIAwgDP0NCAkKCwwNDg8ICQoLDA0OD/3/ASAX/fMBIQ4gCiAIQQF0av1cAAD9DAAAAAAAAAAAAAAAAAAAAAD9DQAQEBACEBAQARAQEAMQEBAhDCAM/f8BIBf98wEhDyAMIAz9DQgJCgsMDQ4PCAkKCwwNDg/9/wEgF/3zASEQIBUgD/3yASAVIA398gH98AEhESAVIBD98gEgFSAO/fIB/fABIRIgFiAP/fIBIBUgDf3yAf3wASETIBYgEP3yASAVIA798gH98AEhFCACIAtqIBUgEv3yASAVIBH98gH98AH9CwMAIAMgC2ogFiAS/fIBIBUgEf3yAf3wAf0LAwAgBCALaiAVIBT98gEgFSAT/fIB/fAB/QsDACAFIAtqIBYgFP3yASAVIBP98gH98AH9CwMAIAtBEGohCyAIQQJqIQgMAAsLIAdBAWohBwwACwsLsQICAn8Pe0TNO39mnqDmP/0UIRVEzTt/Zp6g5r/9FCEWIAVBA3QhB0EAIQYCQANAIAYgB08NASAVIAAgBmr9AAMA/fIBIQggASAGav0AAwAhFCAIIBUgFP3yAf3wASEKIAggFiAU/fIB/fABIQsgFSACIAZq/QADAP3yASEJIAMgBmr9AAMAIRQgCSAVIBT98gH98AEhDCAJIBYgFP3yAf3wASENIBUgCv3yASEOIBUgC/3yASEPIA4gFSAM/fIB/fABIRAgDyAVIA398gH98AEhESAOIBYgDP3yAf3wASESIA8gFiAN/fIB/fABIRMgBCAGaiAVIBUgE/3yASAVIBH98gH98AH98gEgFSAVIBL98gEgFSAQ/fIB/fAB/fIB/fAB/QsDACAGQRBqIQYMAAsLC8wDAgZ/DHtEzTt/Zp6g5j/9FCEWRM07f2aeoOa//RQhFyABQQF2IQZBACELQQAhBwJAA0AgByAGTw0BIAAgB0EBdCABbEEDdGohCSAJIAFBA3RqIQpBACEIAkADQCAIIAZPDQEgCSAIQQR0av0AAwAhDCAJIAhBBHRq/QADECENIAwgDf0NAAECAwQFBgcQERITFBUWFyEOIAwgDf0NCAkKCwwNDg8YGRobHB0eHyEPIAogCEEEdGr9AAMAIQwgCiAIQQR0av0AAxAhDSAMIA39DQABAgMEBQYHEBESExQVFhchECAMIA39DQgJCgsMDQ4PGBkaGxwdHh8hESAWIBD98gEgFiAO/fIB/fABIRIgFiAR/fIBIBYgD/3yAf3wASETIBcgEP3yASAWIA798gH98AEhFCAXIBH98gEgFiAP/fIB/fABIRUgAiALaiAWIBP98gEgFiAS/fIB/fAB/QsDACADIAtqIBcgE/3yASAWIBL98gH98AH9CwMAIAQgC2ogFiAV/fIBIBYgFP3yAf3wAf0LAwAgBSALaiAXIBX98gEgFiAU/fIB/fAB/QsDACALQRBqIQsgCEECaiEIDAALCyAHQQFqIQcMAAsLC8MCAgZ/BXtEzTt/Zp6g5j/9FCENIAFBAXYhA0EAIQhBACEEAkADQCAEIANPDQEgACAEQQF0IAFsQQN0aiEGIAYgAUEDdGohB0EAIQUCQANAIAUgA08NASAGIAVBBHRq/QADACEJIAYgBUEEdGr9AAMQIQogDSAJIAr9DQABAgMEBQYHEBESExQVFhf98gEhCyANIAkgCv0NCAkKCwwNDg8YGRobHB0eH/3yASEMIAcgBUEEdGr9AAMAIQkgByAFQQR0av0AAxAhCiANIAkgCv0NAAECAwQFBgcQERITFBUWF/3yASAL/fABIQsgDSAJIAr9DQgJCgsMDQ4PGBkaGxwdHh/98gEgDP3wASEMIAIgCGogDSAM/fIBIA0gC/3yAf3wAf0LAwAgCEEQaiEIIAVBAmohBQwACwsgBEEBaiEEDAALCwu2AwIFfw97RM07f2aeoOY//RQhGETNO39mnqDmv/0UIRlBACEIQQAhBgJAA0AgBiAFTw0BIAQgBiAFbEEFdGohCSAJIAVBBHRqIQpBACEHAkADQCAHIAVPDQEgGCAAIAhq/QADAP3yASELIAEgCGr9AAMAIRcgCyAYIBf98gH98AEhDSALIBkgF/3yAf3wASEOIBggAiAIav0AAwD98gEhDCADIAhq/QADACEXIAwgGCAX/fIB/fABIQ8gDCAZIBf98gH98AEhECAYIA398gEhESAYIA798gEhEiARIBggD/3yAf3wASETIBIgGCAQ/fIB/fABIRQgESAZIA/98gH98AEhFSASIBkgEP3yAf3wASEWIAkgB0EEdGogEyAU/Q0AAQIDBAUGBxAREhMUFRYX/QsDACAJIAdBBHRqIBMgFP0NCAkKCwwNDg8YGRobHB0eH/0LAxAgCiAHQQR0aiAVIBb9DQABAgMEBQYHEBESExQVFhf9CwMAIAogB0EEdGogFSAW/Q0ICQoLDA0ODxgZGhscHR4f/QsDECAIQRBqIQggB0ECaiEHDAALCyAGQQFqIQYMAAsLCw==';
 
 interface KernelExports {
   memory: WasmMemory;
   forwardBytes(px: number, n: number, aa: number, ad: number, da: number, dd: number): void;
   inverseThenApprox(aa: number, ad: number, da: number, dd: number, out: number, count: number): void;
+  forward(x: number, n: number, aa: number, ad: number, da: number, dd: number): void;
+  approx(x: number, n: number, aa: number): void;
+  inverse(aa: number, ad: number, da: number, dd: number, out: number, h: number): void;
 }
 
 // Above this, the kernel's memory is dropped after use instead of kept for the next image.
@@ -213,43 +216,64 @@ export function haarKernelAvailable(): boolean {
 }
 
 /**
- * The two full-size loops in the kernel: the finest forward level, then
- * (after `rebuildCoarser` has rebuilt the finest approximation from the coarse
- * levels into the view it is given) the fused rebuild-and-reduce.
+ * The whole of {@link whashApproximation} in the kernel, every level (the
+ * operations are those of the TypeScript path, value for value); only the
+ * hashSize² result is copied out, so no full-size plane crosses into JS.
  *
- * @returns the level-1 approximation of the rebuilt image ((scale/2)² values)
+ * @returns the hashSize×hashSize approximation
  */
-function finestLevelsInKernel(
-  k: KernelExports,
-  px: Uint8Array,
-  scale: number,
-  rebuildCoarser: (aa: Float64Array, rebuilt: Float64Array) => void,
-): Float64Array {
+function approximationInKernel(k: KernelExports, px: Uint8Array, scale: number, hashSize: number): Float64Array {
   const h = scale >> 1;
-  const bytes = h * h * 8;
-  const pxAt = 0;
-  const aaAt = (scale * scale + 15) & ~15;
-  const [adAt, daAt, ddAt, rebuiltAt, outAt] = [1, 2, 3, 4, 5].map((i) => aaAt + i * bytes);
-  const end = outAt + bytes;
+  let top = 0;
+  // +16 spare bytes each: the kernel's f64x2 loops run one block past a 1×1 level.
+  const alloc = (bytes: number): number => {
+    const at = top;
+    top = (top + bytes + 16 + 15) & ~15;
+    return at;
+  };
+  const pxAt = alloc(scale * scale);
+  type Bands = { aa: number; ad: number; da: number; dd: number };
+  const band = (size: number): Bands => {
+    const bytes = size * size * 8;
+    return { aa: alloc(bytes), ad: alloc(bytes), da: alloc(bytes), dd: alloc(bytes) };
+  };
+  // levels[i]: the sub-bands of size h >> i; levels[i].aa later holds the rebuilt plane of that size.
+  const levels: Bands[] = [];
+  for (let size = h; size >= 1; size >>= 1) levels.push(band(size));
+  const level1At = alloc(h * h * 8);
   // Grow first: views taken below would be detached by a later grow.
-  const need = end - k.memory.buffer.byteLength;
+  const need = top - k.memory.buffer.byteLength;
   if (need > 0) k.memory.grow(Math.ceil(need / 65536));
   new Uint8Array(k.memory.buffer, pxAt, scale * scale).set(px.subarray(0, scale * scale));
-  k.forwardBytes(pxAt, scale, aaAt, adAt, daAt, ddAt);
-  const buf = k.memory.buffer;
-  // The coarse levels run in TypeScript on ordinary arrays: typed-array views on the
-  // kernel's memory make V8's element access polymorphic in the shared loops.
-  const rebuilt = new Float64Array(h * h);
-  rebuildCoarser(new Float64Array(buf, aaAt, h * h).slice(), rebuilt);
-  new Float64Array(buf, rebuiltAt, h * h).set(rebuilt);
-  k.inverseThenApprox(rebuiltAt, adAt, daAt, ddAt, outAt, h * h);
-  const level1 = new Float64Array(buf, outAt, h * h).slice();
+  k.forwardBytes(pxAt, scale, levels[0].aa, levels[0].ad, levels[0].da, levels[0].dd);
+  for (let i = 1; i < levels.length; i++) {
+    const size = h >> (i - 1);
+    const l = levels[i];
+    k.forward(levels[i - 1].aa, size, l.aa, l.ad, l.da, l.dd);
+  }
+  // coeffs[0] *= 0 (as +0, like the TypeScript path), then rebuild up to size h.
+  new Float64Array(k.memory.buffer, levels[levels.length - 1].aa, 1)[0] = 0;
+  for (let i = levels.length - 1; i >= 1; i--) {
+    const l = levels[i];
+    k.inverse(l.aa, l.ad, l.da, l.dd, levels[i - 1].aa, h >> i);
+  }
+  const f = levels[0];
+  k.inverseThenApprox(f.aa, f.ad, f.da, f.dd, level1At, h * h);
+  // The second decomposition, down to hashSize; the coarse approximations' space is free again.
+  let cur = level1At;
+  let size = h;
+  for (let i = 1; size > hashSize; i++) {
+    k.approx(cur, size, levels[i].aa);
+    cur = levels[i].aa;
+    size >>= 1;
+  }
+  const out = new Float64Array(k.memory.buffer, cur, hashSize * hashSize).slice();
   KERNEL.releaseIfOver(KEEP_MEMORY_BYTES);
-  return level1;
+  return out;
 }
 
 /**
- * The coarse levels, shared by both paths: decompose the finest approximation
+ * The coarse levels of the TypeScript path: decompose the finest approximation
  * `aa` (size h) fully, zero the last approximation, and rebuild down to size h,
  * writing that rebuilt approximation into `rebuilt`.
  */
@@ -324,29 +348,26 @@ export function whashApproximation(
     return low;
   }
   const k = options.kernel === false || scale < KERNEL_MIN_SCALE ? null : loadKernel();
-  let level1: Float64Array | undefined;
   if (k !== null) {
     try {
-      level1 = finestLevelsInKernel(k, px, scale, (aa, rebuilt) => rebuildWithoutMean(aa, h, rebuilt));
+      return approximationInKernel(k, px, scale, hashSize);
     } catch (err) {
       // Kernel memory could not grow: fall through to the TypeScript loops (same values).
       if (!(err instanceof RangeError)) throw err;
       KERNEL.release();
     }
   }
-  if (level1 === undefined) {
-    const aa = new Float64Array(h * h);
-    const finest: HaarDetails = {
-      size: h,
-      da: new Float64Array(h * h),
-      ad: new Float64Array(h * h),
-      dd: new Float64Array(h * h),
-    };
-    haarForwardBytes(px, scale, aa, finest);
-    const rebuilt = new Float64Array(h * h);
-    rebuildWithoutMean(aa, h, rebuilt);
-    level1 = new Float64Array(h * h);
-    haarInverseThenApprox(rebuilt, finest, level1);
-  }
+  const aa = new Float64Array(h * h);
+  const finest: HaarDetails = {
+    size: h,
+    da: new Float64Array(h * h),
+    ad: new Float64Array(h * h),
+    dd: new Float64Array(h * h),
+  };
+  haarForwardBytes(px, scale, aa, finest);
+  const rebuilt = new Float64Array(h * h);
+  rebuildWithoutMean(aa, h, rebuilt);
+  const level1 = new Float64Array(h * h);
+  haarInverseThenApprox(rebuilt, finest, level1);
   return haarApproximation(level1, h, dwtLevel - 1);
 }

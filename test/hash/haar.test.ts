@@ -31,6 +31,26 @@ describe('whashApproximation', () => {
     });
   }
 
+  // The kernel runs every level, down to 1×1 and back; other hash sizes stop the
+  // second decomposition elsewhere, and reused kernel memory must not leak between calls.
+  for (const [scale, hashSize] of [[64, 2], [64, 32], [128, 4], [256, 16], [2048, 8]] as const) {
+    it(`kernel and TypeScript loops agree at scale ${scale}, hash size ${hashSize}`, () => {
+      const px = image(scale, scale + hashSize);
+      const simd = whashApproximation(px, scale, hashSize);
+      const js = whashApproximation(px, scale, hashSize, { kernel: false });
+      expect(simd.length).toBe(hashSize * hashSize);
+      expect(Buffer.from(simd.buffer, simd.byteOffset, simd.byteLength).equals(Buffer.from(js.buffer))).toBe(true);
+    });
+  }
+
+  it('gives the same bits on a second image after a larger one has filled the kernel memory', () => {
+    whashApproximation(image(1024, 3), 1024, 8);
+    const px = image(128, 11);
+    const again = whashApproximation(px, 128, 8);
+    const js = whashApproximation(px, 128, 8, { kernel: false });
+    expect(Buffer.from(again.buffer).equals(Buffer.from(js.buffer))).toBe(true);
+  });
+
   it('removes the mean: a flat image leaves an all-zero approximation', () => {
     for (const scale of [8, 64, 256]) {
       const low = whashApproximation(new Uint8Array(scale * scale).fill(90), scale, 8);

@@ -129,6 +129,8 @@ describe('resizeLanczosMany: the SIMD kernel and the TypeScript passes agree byt
     [17, 3000, [[8, 8], [16, 16], [17, 31]]],
     [1, 1, [[8, 8], [9, 8]]],
     [250, 199, [[250, 199], [128, 128], [249, 200]]],
+    // whash's shape on a 4:3 photo: a ~1.95x reduction to a power-of-two square (wide weights).
+    [1000, 750, [[512, 512], [8, 8], [9, 8], [32, 32]]],
   ];
   for (const [w, h, targets] of cases) {
     it(`${w}x${h} -> ${targets.map((t) => t.join('x')).join(', ')}`, () => {
