@@ -8,18 +8,9 @@ import {
 } from '../../src/match/hamming-index.js';
 import { popcount32, popcount64 } from '../../src/match/popcount.js';
 import { HashtriageError } from '../../src/errors.js';
+// Seeded, so every failure is reproducible.
+import { prng } from '../../src/cli/synthetic.js';
 
-/** mulberry32: small seeded PRNG, so every failure is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(rand: () => number, n: number): Uint8Array {
   const out = new Uint8Array(n);
