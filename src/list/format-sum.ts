@@ -80,7 +80,8 @@ export async function parseSumFile(path: string, format: SumFormat, sink: Record
     let name: string | undefined;
     let size: number | undefined;
     let alg: CryptoAlgorithm | undefined = forced;
-    const bsd = BSD_LINE.exec(line);
+    // A tag line always has a parenthesis; most lines do not, and the regex is a large share of parsing.
+    const bsd = line.includes('(') ? BSD_LINE.exec(line) : null;
     if (bsd && BSD_TAGS[bsd[1]!.toUpperCase()]) {
       const tagged = BSD_TAGS[bsd[1]!.toUpperCase()]!;
       if (forced && forced !== tagged) {

@@ -45,16 +45,19 @@ const ALT_CRYPTO: Readonly<Record<string, CryptoAlgorithm>> = {
   blake3: 'blake3',
 };
 
+/** The digest properties of a Media object (hoisted: mapMedia runs once per record). */
+const MEDIA_DIGESTS = [
+  ['MD5', 'md5'],
+  ['SHA1', 'sha1'],
+] as const;
+
 /**
  * Maps one VICS Media object to a record.
  * @returns the record, or the reason it is invalid
  */
 export function mapMedia(m: Obj, ctx: VicsContext): ImportRecord | { reason: string } {
   const rec: ImportRecord = { digests: {} };
-  for (const [key, alg] of [
-    ['MD5', 'md5'],
-    ['SHA1', 'sha1'],
-  ] as const) {
+  for (const [key, alg] of MEDIA_DIGESTS) {
     const v = text(prop(m, key));
     if (v === undefined) continue;
     const d = decodeDigest(v, alg);

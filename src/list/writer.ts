@@ -48,6 +48,39 @@ function perceptualKey(r: ImportRecord): Buffer | null {
   return Buffer.concat(sorted.flatMap((p) => [Buffer.of(TAG[p.algorithm]), p.value]));
 }
 
+/** `entries` columns after `id, source, role`, in the order {@link ListWriter.add} fills them. */
+const ENTRY_OPTIONAL = [
+  'category',
+  'category_region',
+  'series',
+  'victim_identified',
+  'media_id',
+  'name',
+  'size',
+  'comment',
+  'photodna',
+] as const;
+
+/** `temp.stage` columns after `entry`. */
+const STAGE_OPTIONAL = [...CRYPTO_ALGORITHMS, 'pk'] as const;
+
+/**
+ * Rows per multi-row INSERT. Each better-sqlite3 call has a fixed cost that
+ * dwarfs SQLite's own per-row work, so rows are sent in blocks; 256 rows of
+ * at most 13 values stays far below SQLite's bound-parameter limit.
+ */
+const BATCH = 256;
+
+/**
+ * Rows of one table waiting to be inserted, all with the same set of non-NULL
+ * columns: only those columns are bound, since most records leave most columns empty.
+ */
+interface Pending {
+  mask: number;
+  rows: number;
+  values: unknown[];
+}
+
 /** Opens a list for writing and collects one or more sources into it. */
 export class ListWriter {
   readonly created: boolean;
@@ -56,12 +89,23 @@ export class ListWriter {
   private readonly temp: string | null;
   private readonly rule: LowInformationRule;
   private nextEntry: number;
-  private source: { id: number; role: number; firstEntry: number; staged: number; algorithms: Set<CryptoAlgorithm> } | null =
-    null;
+  private source: {
+    id: number;
+    role: number;
+    firstEntry: number;
+    staged: number;
+    algorithms: Set<CryptoAlgorithm>;
+    /** Records carrying each algorithm, to find one that every record has (see endSource). */
+    counts: Record<CryptoAlgorithm, number>;
+    /** Records with perceptual values (a staging key). */
+    withPerceptual: number;
+  } | null = null;
+  private readonly pendingEntries: Pending = { mask: -1, rows: 0, values: [] };
+  private readonly pendingStage: Pending = { mask: -1, rows: 0, values: [] };
+  /** Prepared INSERTs by column mask and row count (1 or {@link BATCH}). */
+  private readonly inserts = new Map<string, Database.Statement>();
   private finished = false;
   private readonly st: {
-    entry: Database.Statement;
-    stage: Database.Statement;
     perceptual: Database.Statement;
     hasSource: Database.Statement;
     addSource: Database.Statement;
@@ -109,13 +153,6 @@ export class ListWriter {
     this.db.exec(this.created ? 'BEGIN' : 'BEGIN IMMEDIATE');
     this.nextEntry = ((this.db.prepare('SELECT max(id) AS m FROM entries').get() as { m: number | null }).m ?? 0) + 1;
     this.st = {
-      entry: this.db.prepare(
-        `INSERT INTO entries (id, source, role, category, category_region, series, victim_identified, media_id, name, size, comment, photodna)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      stage: this.db.prepare(
-        `INSERT INTO temp.stage (entry, ${CRYPTO_ALGORITHMS.join(', ')}, pk) VALUES (?, ${CRYPTO_ALGORITHMS.map(() => '?').join(', ')}, ?)`,
-      ),
       perceptual: this.db.prepare(
         'INSERT INTO perceptual (algorithm, value, entry, implementation, quality, low_information) VALUES (?, ?, ?, ?, ?, ?)',
       ),
@@ -161,6 +198,8 @@ export class ListWriter {
       firstEntry: this.nextEntry,
       staged: 0,
       algorithms: new Set(),
+      counts: { md5: 0, sha1: 0, sha256: 0, sha512: 0, blake3: 0 },
+      withPerceptual: 0,
     };
   }
 
@@ -171,41 +210,116 @@ export class ListWriter {
   setSourceRole(role: Role): void {
     const src = this.source;
     if (!src) throw new HashtriageError('INTERNAL', 'ListWriter.setSourceRole before beginSource');
+    this.flush();
     this.db.prepare('UPDATE sources SET role = ? WHERE id = ?').run(role, src.id);
     // This source's entries are the contiguous id range starting at firstEntry.
     this.db.prepare('UPDATE entries SET role = ? WHERE id >= ? AND role = ?').run(ROLE_CODE[role], src.firstEntry, src.role);
     src.role = ROLE_CODE[role];
   }
 
-  /** Stores one record of the current source. */
+  /** Stores one record of the current source (buffered; written by {@link flush}). */
   add(r: ImportRecord): void {
     const src = this.source;
     if (!src) throw new HashtriageError('INTERNAL', 'ListWriter.add before beginSource');
     const id = this.nextEntry++;
-    this.st.entry.run(
-      id,
-      src.id,
-      r.role ? ROLE_CODE[r.role] : src.role,
-      r.category ?? null,
-      r.categoryRegion ?? null,
-      r.series ?? null,
-      r.victimIdentified === undefined ? null : r.victimIdentified ? 1 : 0,
-      r.mediaId ?? null,
-      r.name ?? null,
-      r.size ?? null,
-      r.comment ?? null,
-      r.photoDna ?? null,
-    );
-    for (const a of CRYPTO_ALGORITHMS) if (r.digests[a]) src.algorithms.add(a);
+
+    const victim = r.victimIdentified === undefined ? null : r.victimIdentified ? 1 : 0;
+    let mask = 0;
+    if (r.category != null) mask |= 1;
+    if (r.categoryRegion != null) mask |= 2;
+    if (r.series != null) mask |= 4;
+    if (victim !== null) mask |= 8;
+    if (r.mediaId != null) mask |= 16;
+    if (r.name != null) mask |= 32;
+    if (r.size != null) mask |= 64;
+    if (r.comment != null) mask |= 128;
+    if (r.photoDna != null) mask |= 256;
+    const e = this.pendingEntries;
+    if (mask !== e.mask) {
+      this.flushPending(e, 'entries');
+      e.mask = mask;
+    }
+    const ev = e.values;
+    ev.push(id, src.id, r.role ? ROLE_CODE[r.role] : src.role);
+    if (mask & 1) ev.push(r.category);
+    if (mask & 2) ev.push(r.categoryRegion);
+    if (mask & 4) ev.push(r.series);
+    if (mask & 8) ev.push(victim);
+    if (mask & 16) ev.push(r.mediaId);
+    if (mask & 32) ev.push(r.name);
+    if (mask & 64) ev.push(r.size);
+    if (mask & 128) ev.push(r.comment);
+    if (mask & 256) ev.push(r.photoDna);
+    if (++e.rows === BATCH) this.flushPending(e, 'entries');
+
     if (r.perceptual) {
       for (const p of r.perceptual) {
         const low = isLowInformation(p.algorithm, p.value, p.quality, this.rule);
         this.st.perceptual.run(p.algorithm, p.value, id, p.implementation ?? null, p.quality ?? null, low ? 1 : 0);
       }
     }
+
     const d = r.digests;
-    this.st.stage.run(id, d.md5 ?? null, d.sha1 ?? null, d.sha256 ?? null, d.sha512 ?? null, d.blake3 ?? null, perceptualKey(r));
+    const pk = perceptualKey(r);
+    let smask = 0;
+    for (let i = 0; i < CRYPTO_ALGORITHMS.length; i++) {
+      const a = CRYPTO_ALGORITHMS[i]!;
+      if (d[a]) {
+        smask |= 1 << i;
+        src.algorithms.add(a);
+        src.counts[a]++;
+      }
+    }
+    if (pk) {
+      smask |= 1 << CRYPTO_ALGORITHMS.length;
+      src.withPerceptual++;
+    }
+    const st = this.pendingStage;
+    if (smask !== st.mask) {
+      this.flushPending(st, 'stage');
+      st.mask = smask;
+    }
+    st.values.push(id);
+    for (let i = 0; i < CRYPTO_ALGORITHMS.length; i++) if (smask & (1 << i)) st.values.push(d[CRYPTO_ALGORITHMS[i]!]);
+    if (pk) st.values.push(pk);
+    if (++st.rows === BATCH) this.flushPending(st, 'stage');
     src.staged++;
+  }
+
+  /** The INSERT for `rows` rows of `table` binding the columns in `mask`, prepared once. */
+  private insertFor(table: 'entries' | 'stage', mask: number, rows: number): Database.Statement {
+    const key = `${table}:${mask}:${rows}`;
+    let st = this.inserts.get(key);
+    if (!st) {
+      const optional = table === 'entries' ? ENTRY_OPTIONAL : STAGE_OPTIONAL;
+      const cols = [...(table === 'entries' ? ['id', 'source', 'role'] : ['entry']), ...optional.filter((_, i) => mask & (1 << i))];
+      const row = `(${cols.map(() => '?').join(', ')})`;
+      st = this.db.prepare(
+        `INSERT INTO ${table === 'entries' ? 'main.entries' : 'temp.stage'} (${cols.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')}`,
+      );
+      this.inserts.set(key, st);
+    }
+    return st;
+  }
+
+  private flushPending(p: Pending, table: 'entries' | 'stage'): void {
+    if (p.rows === 0) return;
+    if (p.rows === BATCH) {
+      this.insertFor(table, p.mask, BATCH).run(p.values);
+    } else {
+      // A short tail: row by row rather than preparing a statement for every length.
+      const st = this.insertFor(table, p.mask, 1);
+      const width = p.values.length / p.rows;
+      for (let i = 0; i < p.values.length; i += width) st.run(p.values.slice(i, i + width));
+    }
+    p.rows = 0;
+    p.values.length = 0;
+  }
+
+  /** Writes the buffered rows, before anything reads `entries` or the staging table. */
+  private flush(): void {
+    this.flushPending(this.pendingEntries, 'entries');
+    this.flushPending(this.pendingStage, 'stage');
   }
 
   /**
@@ -216,23 +330,45 @@ export class ListWriter {
   endSource(format: string, detail?: Record<string, unknown>): { records: number; duplicates: number } {
     const src = this.source;
     if (!src) throw new HashtriageError('INTERNAL', 'ListWriter.endSource before beginSource');
+    this.flush();
     const db = this.db;
     let kept = src.staged;
-    if (src.staged > 1) {
+    const algorithms = CRYPTO_ALGORITHMS.filter((a) => src.algorithms.has(a));
+    // An algorithm every record carries, when no record has perceptual values: the usual case.
+    const lead = src.withPerceptual === 0 ? algorithms.find((a) => src.counts[a] === src.staged) : undefined;
+    let loaded: CryptoAlgorithm | undefined;
+    if (lead) {
+      // One sort both finds each group's first record and loads the lead table (in nearly
+      // sorted order). Columns no record of this source has are NULL throughout, so leaving
+      // them out of the GROUP BY groups exactly as grouping by all of them would.
+      const key = [lead, ...algorithms.filter((a) => a !== lead)].join(', ');
+      kept = db
+        .prepare(`INSERT INTO ${digestTable(lead)} (digest, entry) SELECT ${lead}, min(entry) FROM temp.stage GROUP BY ${key}`)
+        .run().changes;
+      loaded = lead;
+      if (kept < src.staged) {
+        // The kept records are those just loaded; earlier sources' entries are all below firstEntry.
+        db.prepare(
+          `INSERT INTO temp.firsts (entry) SELECT s.entry FROM temp.stage s
+           WHERE EXISTS (SELECT 1 FROM ${digestTable(lead)} d WHERE d.digest = s.${lead} AND d.entry = s.entry)`,
+        ).run();
+      }
+    } else if (src.staged > 1) {
       // GROUP BY treats NULLs as equal, so records with the same set of values fall together.
       kept = db
         .prepare(`INSERT INTO temp.firsts (entry) SELECT min(entry) FROM temp.stage GROUP BY ${CRYPTO_ALGORITHMS.join(', ')}, pk`)
         .run().changes;
-      if (kept < src.staged) {
-        db.exec('CREATE INDEX temp.firsts_entry ON firsts (entry)');
-        const dropped = 'SELECT entry FROM temp.stage WHERE entry NOT IN (SELECT entry FROM temp.firsts)';
-        db.prepare(`DELETE FROM entries WHERE id IN (${dropped})`).run();
-        db.prepare(`DELETE FROM perceptual WHERE entry IN (${dropped})`).run();
-        db.prepare('DELETE FROM temp.stage WHERE entry NOT IN (SELECT entry FROM temp.firsts)').run();
-        db.exec('DROP INDEX temp.firsts_entry');
-      }
     }
-    for (const a of src.algorithms) {
+    if (kept < src.staged) {
+      db.exec('CREATE INDEX temp.firsts_entry ON firsts (entry)');
+      const dropped = 'SELECT entry FROM temp.stage WHERE entry NOT IN (SELECT entry FROM temp.firsts)';
+      db.prepare(`DELETE FROM entries WHERE id IN (${dropped})`).run();
+      db.prepare(`DELETE FROM perceptual WHERE entry IN (${dropped})`).run();
+      db.prepare('DELETE FROM temp.stage WHERE entry NOT IN (SELECT entry FROM temp.firsts)').run();
+      db.exec('DROP INDEX temp.firsts_entry');
+    }
+    for (const a of algorithms) {
+      if (a === loaded) continue;
       db.prepare(
         `INSERT INTO ${digestTable(a)} (digest, entry) SELECT ${a}, entry FROM temp.stage WHERE ${a} IS NOT NULL ORDER BY ${a}, entry`,
       ).run();
