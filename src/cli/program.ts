@@ -36,11 +36,16 @@ Exit status:
 
 const PERCEPTUAL_DEFAULTS = PERCEPTUAL_ALGORITHMS.map((a) => `${a}=${DEFAULTS.thresholds[a]}`).join(',');
 
+/** Options of every command that decodes images. */
+function decodeOptions(cmd: Command): Command {
+  return cmd.option('--max-pixels <N>', 'refuse to decode images with more pixels (decompression bombs)', String(DEFAULTS.maxPixels));
+}
+
+/** Options of commands that match perceptually. */
 function perceptualOptions(cmd: Command): Command {
-  return cmd
+  return decodeOptions(cmd)
     .option('--threshold <alg=N,...>', `largest Hamming distance that counts as a perceptual match, per algorithm (default: ${PERCEPTUAL_DEFAULTS})`)
     .option('--pdq-min-quality <N>', 'PDQ hashes of lower quality are not matched', String(DEFAULTS.pdqMinQuality))
-    .option('--max-pixels <N>', 'refuse to decode images with more pixels (decompression bombs)', String(DEFAULTS.maxPixels))
     .option('--match-low-information', 'also match near-uniform images and list entries flagged low-information (off: blank images flood the results)');
 }
 
@@ -77,7 +82,7 @@ export function buildProgram(handlers: Handlers, version: string, onExit: (code:
     .action(async (evidence: string, options: Record<string, unknown>) => onExit(await handlers.scan(evidence, options)));
   perceptualOptions(program.commands.at(-1)!);
 
-  perceptualOptions(
+  decodeOptions(
     program
       .command('hash')
       .description('print the hashes of files; directories are walked as scan walks them')
