@@ -23,7 +23,10 @@ const O_NOATIME: number = (constants as Record<string, number>).O_NOATIME ?? 0;
  * @throws the system error when the file cannot be opened at all.
  */
 export function openEvidence(path: Buffer): { fd: number; noatime: boolean } {
-  const flags = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+  // O_NONBLOCK: if the entry was swapped for a FIFO since the walk saw a
+  // regular file, open must not wait for a writer (the caller then refuses
+  // it, see readEvidence). It changes nothing for regular files.
+  const flags = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
   if (O_NOATIME !== 0) {
     try {
       return { fd: openSync(path, flags | O_NOATIME), noatime: true };
@@ -71,7 +74,11 @@ export function readEvidence(path: Buffer, onChunk: (chunk: Uint8Array) => void,
   const { fd, noatime } = opened;
   let total = 0;
   try {
-    const expected = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      return { size: 0, noatime, failure: { code: 'READ_FAILED', message: 'not a regular file (a FIFO, socket or device is never read)' } };
+    }
+    const expected = st.size;
     const chunk = Buffer.allocUnsafe(options.chunkSize);
     let n = readSync(fd, chunk, 0, chunk.length, null);
     let whole: Buffer | undefined;

@@ -75,3 +75,14 @@ describe('readEvidence', () => {
     }
   });
 });
+
+describe('readEvidence on a special file', () => {
+  it('refuses a FIFO at once instead of blocking on it', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const out = readEvidence(Buffer.from(fifo), () => undefined, { chunkSize: 4096 });
+    expect(out.failure?.code).toBe('READ_FAILED');
+    expect(out.failure?.message).toMatch(/not a regular file/);
+  });
+});
