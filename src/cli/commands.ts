@@ -8,6 +8,7 @@
  * exact text, escaped only by JSON itself.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ExitCode, HashtriageError, invalidOption } from '../errors.js';
 import {
   escapeForTerminal,
@@ -25,7 +26,7 @@ import {
   type HashRecord,
   type ScanResult,
 } from '../index.js';
-import { ALGORITHMS } from '../types.js';
+import { ALGORITHMS, type MatchRecord } from '../types.js';
 import { hashConfig, scanConfig, type HashFlags, type ScanFlags } from './config.js';
 import { runDemo } from './demo.js';
 import { runReport, type ReportOptions } from './report.js';
@@ -81,6 +82,29 @@ export function scanSummaryText(r: ScanResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** How many matches the end-of-scan listing shows; the rest are in matches.jsonl and `hashtriage report`. */
+const LISTED_MATCHES = 20;
+
+/** The first matches, one escaped line each, for the examiner's terminal. */
+export function matchListText(caseDir: string): string {
+  let lines: string[];
+  try {
+    lines = readFileSync(join(caseDir, 'matches.jsonl'), 'utf8').split('\n').filter((l) => l.length > 0);
+  } catch {
+    return '';
+  }
+  if (lines.length === 0) return '';
+  const out = ['Matches:'];
+  for (const line of lines.slice(0, LISTED_MATCHES)) {
+    const m = JSON.parse(line) as MatchRecord;
+    const how = m.match.kind === 'exact' ? `exact ${m.match.algorithm}` : `${m.match.algorithm} distance ${m.match.distance}`;
+    const what = m.entries.map((e) => [e.source, e.category === undefined ? undefined : `category ${e.category}`].filter(Boolean).join(', ')).join('; ');
+    out.push(`  [${how}] ${escapeForTerminal(m.path)}  (${escapeForTerminal(what)})`);
+  }
+  if (lines.length > LISTED_MATCHES) out.push(`  ... and ${lines.length - LISTED_MATCHES} more: see matches.csv, or run "hashtriage report"`);
+  return `${out.join('\n')}\n\n`;
+}
+
 function hashLine(r: HashRecord, algorithms: readonly string[]): string {
   const values = algorithms.map((a) => r.hashes[a as keyof typeof r.hashes] ?? '-');
   return `${values.join('  ')}  ${escapeForTerminal(r.path)}\n`;
@@ -93,6 +117,7 @@ export function makeHandlers(io: Io): Handlers {
       const stop = interruptSignal();
       try {
         const result = await scan(config, { stderr: io.stderr, signal: stop.signal });
+        io.stdout.write(matchListText(result.caseDir));
         io.stdout.write(scanSummaryText(result));
         if (result.status === 'interrupted') return ExitCode.INTERRUPTED;
         return result.totals.matches > 0 ? ExitCode.MATCHES : ExitCode.OK;

@@ -14,7 +14,7 @@ import sharp from 'sharp';
 import { ExitCode } from '../errors.js';
 import { hashPaths, importLists, scan, escapeForTerminal, type HashRecord } from '../index.js';
 import type { Io } from './commands.js';
-import { interruptSignal, scanSummaryText } from './commands.js';
+import { interruptSignal, matchListText, scanSummaryText } from './commands.js';
 import { hashConfig, scanConfig } from './config.js';
 import { syntheticImage } from './synthetic.js';
 
@@ -79,6 +79,7 @@ export async function runDemo(options: { keep?: string; threads?: string }, io: 
     const stop = interruptSignal();
     try {
       const result = await scan(config, { stderr: io.stderr, signal: stop.signal });
+      io.stdout.write(matchListText(result.caseDir));
       io.stdout.write(scanSummaryText(result));
       io.stdout.write(`\nExpected: 4 matches (IMG_0001.jpg and its renamed copy and IMG_0003.png by SHA-256, the resized copy by pHash),\n1 known-good file, 1 skipped symlink, 1 corrupt image recorded as an error.\n`);
       if (options.keep === undefined) io.stdout.write('The demo folder is removed on exit; use --keep DIR to keep it.\n');

@@ -70,6 +70,13 @@ describe('hashtriage scan (end to end)', () => {
     expect(scanRun.stdout).toContain('Scan complete');
   });
 
+  it('lists the matches on the terminal with control characters escaped', () => {
+    expect(scanRun.stdout).toContain('[exact sha256] odd/new\\nline.jpg');
+    expect(scanRun.stdout).toContain('[exact sha256] odd/caf\\\\xE9.jpg');
+    // The newline in the name must not start a line of its own.
+    expect(scanRun.stdout.split('\n').some((l) => l.startsWith('line.jpg'))).toBe(false);
+  });
+
   it('leaves the evidence tree bit-for-bit unchanged, access times included', async () => {
     const after = await snapshot(evidence);
     if (!directoryAtimePreserved()) {
