@@ -18,7 +18,10 @@ type Obj = { [k: string]: Json };
 /** Reads a JSON scalar as text: numbers and booleans become their JSON spelling; empty → undefined. */
 function text(v: Json | undefined): string | undefined {
   if (v === null || v === undefined) return undefined;
-  if (typeof v === 'string') return v.trim() === '' ? undefined : v.trim();
+  if (typeof v === 'string') {
+    const t = v.trim();
+    return t === '' ? undefined : t;
+  }
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return undefined;
 }
@@ -37,6 +40,73 @@ function prop(o: Obj, name: string): Json | undefined {
   return undefined;
 }
 
+/** Every property name mapMedia reads from a Media object, as spelled in the VICS data model. */
+const MEDIA_PROPS = [
+  'MD5',
+  'SHA1',
+  'PhotoDNA',
+  'AlternativeHashes',
+  'Category',
+  'Series',
+  'VictimIdentified',
+  'MediaID',
+  'MediaSize',
+  'Comments',
+  'MediaFiles',
+  'RelativeFilePath',
+] as const;
+/** Positions in the array {@link mediaValues} returns, one per {@link MEDIA_PROPS} entry. */
+const enum P {
+  MD5,
+  SHA1,
+  PhotoDNA,
+  AlternativeHashes,
+  Category,
+  Series,
+  VictimIdentified,
+  MediaID,
+  MediaSize,
+  Comments,
+  MediaFiles,
+  RelativeFilePath,
+}
+const MEDIA_SLOT = new Map<string, number>(MEDIA_PROPS.map((n, i) => [n, i]));
+const MEDIA_PROPS_LOWER = new Set<string>(MEDIA_PROPS.map((n) => n.toLowerCase()));
+
+/**
+ * Key → true when it is another spelling (case) of a property mapMedia reads.
+ * Keys repeat from record to record, so each is lower-cased once, not on every read.
+ */
+const variantKeys = new Map<string, boolean>();
+
+/**
+ * The {@link MEDIA_PROPS} of a Media object, read in one pass over its keys,
+ * giving the same values as {@link prop} for each name.
+ * Most exporters spell keys as the data model does; for such an object a name
+ * is either present as spelled or absent, so the per-name scan that lower-cases
+ * every key is not needed. An object with another spelling of a wanted name is
+ * read with {@link prop}, name by name.
+ */
+function mediaValues(o: Obj): (Json | undefined)[] {
+  const vals: (Json | undefined)[] = new Array<Json | undefined>(MEDIA_PROPS.length).fill(undefined);
+  for (const k in o) {
+    const slot = MEDIA_SLOT.get(k);
+    if (slot !== undefined) {
+      vals[slot] = o[k];
+      continue;
+    }
+    let variant = variantKeys.get(k);
+    if (variant === undefined) {
+      variant = MEDIA_PROPS_LOWER.has(k.toLowerCase());
+      // Bounded: a list with ever-new keys must not grow this without limit.
+      if (variantKeys.size >= 4096) variantKeys.clear();
+      variantKeys.set(k, variant);
+    }
+    if (variant) return MEDIA_PROPS.map((n) => prop(o, n));
+  }
+  return vals;
+}
+
 const ALT_CRYPTO: Readonly<Record<string, CryptoAlgorithm>> = {
   md5: 'md5',
   sha1: 'sha1',
@@ -47,8 +117,8 @@ const ALT_CRYPTO: Readonly<Record<string, CryptoAlgorithm>> = {
 
 /** The digest properties of a Media object (hoisted: mapMedia runs once per record). */
 const MEDIA_DIGESTS = [
-  ['MD5', 'md5'],
-  ['SHA1', 'sha1'],
+  [P.MD5, 'md5'],
+  [P.SHA1, 'sha1'],
 ] as const;
 
 /**
@@ -57,20 +127,21 @@ const MEDIA_DIGESTS = [
  */
 export function mapMedia(m: Obj, ctx: VicsContext): ImportRecord | { reason: string } {
   const rec: ImportRecord = { digests: {} };
-  for (const [key, alg] of MEDIA_DIGESTS) {
-    const v = text(prop(m, key));
-    if (v === undefined) continue;
-    const d = decodeDigest(v, alg);
+  const v = mediaValues(m);
+  for (const [slot, alg] of MEDIA_DIGESTS) {
+    const hex = text(v[slot]);
+    if (hex === undefined) continue;
+    const d = decodeDigest(hex, alg);
     if (isProblem(d)) return d;
     rec.digests[alg] = d;
   }
-  const pdna = text(prop(m, 'PhotoDNA'));
+  const pdna = text(v[P.PhotoDNA]);
   if (pdna !== undefined) {
     const p = decodePhotoDna(pdna);
     if (isProblem(p)) return p;
     rec.photoDna = p;
   }
-  const alts = prop(m, 'AlternativeHashes');
+  const alts = v[P.AlternativeHashes];
   if (Array.isArray(alts)) {
     for (const a of alts) {
       if (a === null || typeof a !== 'object' || Array.isArray(a)) continue;
@@ -94,29 +165,29 @@ export function mapMedia(m: Obj, ctx: VicsContext): ImportRecord | { reason: str
       // Other names (EDK, SHA384, …) are not matched by hashtriage and are left out.
     }
   }
-  const category = text(prop(m, 'Category'));
+  const category = text(v[P.Category]);
   if (category !== undefined) {
     rec.category = category;
     if (ctx.region) rec.categoryRegion = ctx.region;
   }
-  const series = text(prop(m, 'Series'));
+  const series = text(v[P.Series]);
   if (series !== undefined) rec.series = series;
-  const victim = flag(prop(m, 'VictimIdentified'));
+  const victim = flag(v[P.VictimIdentified]);
   if (victim !== undefined) rec.victimIdentified = victim;
-  const mediaId = text(prop(m, 'MediaID'));
+  const mediaId = text(v[P.MediaID]);
   if (mediaId !== undefined) rec.mediaId = mediaId;
-  const size = text(prop(m, 'MediaSize'));
+  const size = text(v[P.MediaSize]);
   if (size !== undefined) {
     if (!/^\d+$/.test(size)) return { reason: `MediaSize is not a whole number: ${JSON.stringify(clip(size))}` };
     const n = Number(size);
     if (Number.isSafeInteger(n)) rec.size = n;
   }
-  const comment = text(prop(m, 'Comments'));
+  const comment = text(v[P.Comments]);
   if (comment !== undefined) rec.comment = comment;
-  const files = prop(m, 'MediaFiles');
+  const files = v[P.MediaFiles];
   const firstFile = Array.isArray(files) ? files.find((f) => f !== null && typeof f === 'object' && !Array.isArray(f)) : undefined;
   const name = firstFile ? text(prop(firstFile as Obj, 'FileName')) : undefined;
-  const rel = text(prop(m, 'RelativeFilePath'));
+  const rel = text(v[P.RelativeFilePath]);
   if (name !== undefined) rec.name = name;
   else if (rel !== undefined) rec.name = rel;
   return rec;

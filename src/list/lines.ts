@@ -30,12 +30,41 @@ export async function forEachLine(path: string, onLine: (line: string, lineNo: n
     lineNo++;
     onLine(isUtf8(slice) ? slice.toString('utf8') : slice.toString('latin1'), lineNo);
   };
+  /**
+   * Emits every line of `text` (whole lines, already decoded, no final newline).
+   * Same results as {@link emit} on the bytes: valid UTF-8 split at `\n` bytes
+   * gives valid UTF-8 pieces, and the BOM bytes decode to U+FEFF.
+   */
+  const emitText = (text: string): void => {
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      let end = nl < 0 ? text.length : nl;
+      let from = start;
+      if (first) {
+        first = false;
+        if (text.charCodeAt(from) === 0xfeff) from++;
+      }
+      if (end > from && text.charCodeAt(end - 1) === 0x0d) end--;
+      lineNo++;
+      onLine(text.slice(from, end), lineNo);
+      if (nl < 0) return;
+      start = nl + 1;
+    }
+  };
   const stream = createReadStream(path, { highWaterMark: CHUNK });
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
       carry = null;
       let start = 0;
+      // Decoding and checking a whole block of lines at once costs far less than doing it line by line;
+      // a block with any invalid UTF-8 goes line by line so only the bad lines fall back to Latin-1.
+      const last = buf.lastIndexOf(0x0a);
+      if (last >= 0 && isUtf8(buf.subarray(0, last))) {
+        emitText(buf.toString('utf8', 0, last));
+        start = last + 1;
+      }
       for (;;) {
         const nl = buf.indexOf(0x0a, start);
         if (nl < 0) break;
