@@ -201,7 +201,7 @@ export async function scan(config: ScanConfig, io: ScanIo): Promise<ScanResult> 
       commandLine: config.commandLine,
       options: { threads: config.threads, chunkSize: config.chunkSize, perceptual: config.perceptual, signed: signKey !== undefined },
       evidenceRoot: config.evidence,
-      readOnly: { openFlags: 'O_RDONLY|O_NOFOLLOW|O_NOATIME', directoryReader: directoryReaderDescription() },
+      readOnly: { openFlags: 'O_RDONLY|O_NOFOLLOW|O_NOATIME|O_NONBLOCK', directoryReader: directoryReaderDescription() },
       list: { path: config.list, sha256: list.sha256, schemaVersion: list.schemaVersion, sources: list.sources },
       algorithms: { crypto, perceptual },
       perceptualIndex: indexed,

@@ -55,6 +55,11 @@ export interface ReportedPath {
   pathBytes?: string;
 }
 
+/** The exact raw bytes of a reported path (the inverse of the rendering rule above). */
+export function pathBytesOf(p: ReportedPath): Buffer {
+  return p.pathBytes !== undefined ? Buffer.from(p.pathBytes, 'base64') : Buffer.from(p.path, 'utf8');
+}
+
 /** A per-file failure: a value that flows to the report and the audit log, never an exception. */
 export interface FileFailure {
   code: ErrorCode;

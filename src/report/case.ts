@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { HashtriageError } from '../errors.js';
-import type { FileFailure, MatchRecord, ReportedPath } from '../types.js';
+import { pathBytesOf, type FileFailure, type MatchRecord, type ReportedPath } from '../types.js';
 import { AuditLog } from './audit.js';
 import { CaseDb, type CaseTotals, type FileOutcome } from './case-db.js';
 import { MatchOutputs } from './outputs.js';
@@ -38,11 +38,6 @@ export interface CaseCounts {
 }
 
 export const CASE_FILES = ['matches.jsonl', 'matches.csv', 'audit.jsonl', 'summary.json', 'case.sqlite'] as const;
-
-/** Raw path bytes of a reported path: the case database's key. */
-function keyOf(p: ReportedPath): Buffer {
-  return p.pathBytes === undefined ? Buffer.from(p.path, 'utf8') : Buffer.from(p.pathBytes, 'base64');
-}
 
 export class CaseWriter {
   readonly caseDir: string;
@@ -108,18 +103,18 @@ export class CaseWriter {
 
   /** Whether a previous run already finished this path. */
   isDone(p: ReportedPath): boolean {
-    return this.#db.isDone(keyOf(p));
+    return this.#db.isDone(pathBytesOf(p));
   }
 
   /** Records a symlink or special file: never opened, but never silently dropped. */
   skipped(p: ReportedPath, reason: string): void {
-    this.#db.recordFile(keyOf(p), 'skipped', 0, []);
+    this.#db.recordFile(pathBytesOf(p), 'skipped', 0, []);
     this.#audit.append('file_skipped', { path: p.path, pathBytes: p.pathBytes ?? null, reason });
   }
 
   /** Records one finished file, its failures and its matches, in the order described above. */
   file(p: ReportedPath, outcome: FileOutcome, size: number, failures: readonly FileFailure[], matches: readonly MatchRecord[]): void {
-    const seqs = this.#db.recordFile(keyOf(p), outcome, size, failures, matches);
+    const seqs = this.#db.recordFile(pathBytesOf(p), outcome, size, failures, matches);
     if (matches.length > 0) this.#outputs.append(matches);
     matches.forEach((m, i) => {
       this.#audit.append('match', m as unknown as Record<string, unknown>, { durable: true });

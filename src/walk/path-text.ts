@@ -8,7 +8,7 @@
  * The rendering alone is not reversible (a real name may contain the four
  * characters `\x41`), which is why `pathBytes` is the source of truth.
  */
-import type { ReportedPath } from '../types.js';
+import { pathBytesOf, type ReportedPath } from '../types.js';
 
 const HEX = '0123456789ABCDEF';
 
@@ -96,12 +96,4 @@ export function reportedPath(relBytes: Buffer): ReportedPath {
   return escaped ? { path: text, pathBytes: relBytes.toString('base64') } : { path: text };
 }
 
-/**
- * The exact raw bytes of a reported path: the inverse of {@link reportedPath}.
- *
- * @param p - a reported path, as found in any hashtriage output.
- * @returns `pathBytes` decoded when present, else the UTF-8 bytes of `path`.
- */
-export function pathBytesOf(p: ReportedPath): Buffer {
-  return p.pathBytes !== undefined ? Buffer.from(p.pathBytes, 'base64') : Buffer.from(p.path, 'utf8');
-}
+export { pathBytesOf };
