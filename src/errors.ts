@@ -56,6 +56,7 @@ export type ErrorCode =
   | 'LIST_EMPTY'
   | 'LIST_FOREIGN_SCHEMA'
   | 'LIST_BAD_QUERY'
+  | 'LIST_BUSY'
   // audit log
   | 'AUDIT_CHAIN_BROKEN'
   | 'AUDIT_NOT_SEALED'

@@ -2,24 +2,33 @@
  * Writes records into a hash list: one transaction per import, bulk loading,
  * indexes after loading.
  *
- * Records are staged in a TEMP table, one column per algorithm. When a source
- * ends, one sort (GROUP BY all values) finds the records that repeat an earlier one, and the
- * digests go into the per-algorithm tables in sorted order, which fills
- * B-tree pages sequentially instead of at random. SQLite's sorter spills to
- * temporary files, so memory stays flat for any input size.
+ * Each record becomes an `entries` row at once; its digests go to one
+ * {@link SortedRuns} per algorithm. When a source ends, each algorithm's
+ * digests come back sorted and are inserted in key order, which fills
+ * B-tree pages sequentially instead of at random. Runs larger than memory
+ * allows are spilled beside the list and merged, so memory stays flat for
+ * any input size.
+ *
+ * A record that repeats an earlier record of the same source with exactly the
+ * same values is dropped (counted as a duplicate): a record with one digest
+ * and nothing else is a repeat when that algorithm's sorted digests show the
+ * same digest with a lower entry; any other record is compared whole, through
+ * a sort of its complete set of values.
  *
  * A new list is built in a temporary file beside the target and renamed into
- * place on success; an existing list is changed inside one transaction that
- * is rolled back on failure. Either way a failed import leaves nothing behind.
+ * place on success; an existing list is changed inside one exclusive
+ * transaction that is rolled back on failure. Either way a failed import
+ * leaves nothing behind.
  */
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { HashtriageError } from '../errors.js';
-import { ALGORITHMS, CRYPTO_ALGORITHMS, type Algorithm, type CryptoAlgorithm, type Role } from '../types.js';
+import { ALGORITHMS, CRYPTO_ALGORITHMS, DIGEST_BYTES, type Algorithm, type CryptoAlgorithm, type Role } from '../types.js';
 import { DEFAULT_LOW_INFORMATION_RULE, isLowInformation, type LowInformationRule } from './low-information.js';
 import type { ImportRecord } from './record.js';
 import { checkSchema, createSchema, digestTable, INDEX_DDL, ROLE_CODE } from './schema.js';
+import { DEFAULT_RUN_LIMITS, SortedRuns, type RunLimits } from './sorted-runs.js';
 
 /** Provenance of the source being written. */
 export interface SourceMeta {
@@ -38,17 +47,7 @@ const TAG: Readonly<Record<Algorithm, number>> = Object.fromEntries(ALGORITHMS.m
   number
 >;
 
-/**
- * The record's perceptual values as one comparable blob (tag byte + value, sorted), so
- * that two records with the same values compare equal whatever their column order.
- */
-function perceptualKey(r: ImportRecord): Buffer | null {
-  if (!r.perceptual || r.perceptual.length === 0) return null;
-  const sorted = [...r.perceptual].sort((x, y) => TAG[x.algorithm] - TAG[y.algorithm] || Buffer.compare(x.value, y.value));
-  return Buffer.concat(sorted.flatMap((p) => [Buffer.of(TAG[p.algorithm]), p.value]));
-}
-
-/** `entries` columns after `id, source, role`, in the order {@link ListWriter.add} fills them. */
+/** `entries` columns after `source, role`, in the order {@link ListWriter.add} fills them; `role` is bound only when a record sets its own. */
 const ENTRY_OPTIONAL = [
   'category',
   'category_region',
@@ -59,26 +58,53 @@ const ENTRY_OPTIONAL = [
   'size',
   'comment',
   'photodna',
+  'role',
 ] as const;
-
-/** `temp.stage` columns after `entry`. */
-const STAGE_OPTIONAL = [...CRYPTO_ALGORITHMS, 'pk'] as const;
 
 /**
  * Rows per multi-row INSERT. Each better-sqlite3 call has a fixed cost that
  * dwarfs SQLite's own per-row work, so rows are sent in blocks; 256 rows of
- * at most 13 values stays far below SQLite's bound-parameter limit.
+ * at most 10 values stays far below SQLite's bound-parameter limit.
  */
 const BATCH = 256;
 
+/** Sort flag: the key is the record's whole value set, led by this digest (see {@link ListWriter.add}). */
+const LEAD = 1;
+
 /**
- * Rows of one table waiting to be inserted, all with the same set of non-NULL
- * columns: only those columns are bound, since most records leave most columns empty.
+ * Rows waiting to be inserted by one family of statements, all with the same
+ * statement key (for entries: the set of non-NULL columns, since most records
+ * leave most columns empty).
  */
 interface Pending {
-  mask: number;
+  key: string;
   rows: number;
   values: unknown[];
+}
+
+/** Bit set over a source's entries, indexed by entry - firstEntry. */
+class EntrySet {
+  private readonly bits: Uint8Array;
+  count = 0;
+  constructor(
+    private readonly first: number,
+    size: number,
+  ) {
+    this.bits = new Uint8Array(Math.ceil(size / 8));
+  }
+  has(entry: number): boolean {
+    const i = entry - this.first;
+    return (this.bits[i >> 3]! & (1 << (i & 7))) !== 0;
+  }
+  add(entry: number): void {
+    if (this.has(entry)) return;
+    const i = entry - this.first;
+    this.bits[i >> 3]! |= 1 << (i & 7);
+    this.count++;
+  }
+  *[Symbol.iterator](): Generator<number> {
+    for (let i = 0; i < this.bits.length * 8; i++) if (this.bits[i >> 3]! & (1 << (i & 7))) yield this.first + i;
+  }
 }
 
 /** Opens a list for writing and collects one or more sources into it. */
@@ -88,21 +114,21 @@ export class ListWriter {
   private readonly target: string;
   private readonly temp: string | null;
   private readonly rule: LowInformationRule;
-  private nextEntry: number;
+  private nextEntry = 0;
   private source: {
     id: number;
     role: number;
     firstEntry: number;
     staged: number;
-    algorithms: Set<CryptoAlgorithm>;
-    /** Records carrying each algorithm, to find one that every record has (see endSource). */
-    counts: Record<CryptoAlgorithm, number>;
-    /** Records with perceptual values (a staging key). */
-    withPerceptual: number;
   } | null = null;
-  private readonly pendingEntries: Pending = { mask: -1, rows: 0, values: [] };
-  private readonly pendingStage: Pending = { mask: -1, rows: 0, values: [] };
-  /** Prepared INSERTs by column mask and row count (1 or {@link BATCH}). */
+  private readonly pendingEntries: Pending = { key: '', rows: 0, values: [] };
+  /** Each algorithm's digests of the current source, with their entries (see {@link ListWriter.add}). */
+  private readonly digests: Record<CryptoAlgorithm, SortedRuns>;
+  /** Value sets of the current source's records that have perceptual values and no digest. */
+  private readonly perceptualOnly: SortedRuns;
+  /** Scratch space for building a value set. */
+  private scratch = Buffer.allocUnsafe(512);
+  /** Prepared INSERTs by statement key. */
   private readonly inserts = new Map<string, Database.Statement>();
   private finished = false;
   private readonly st: {
@@ -110,9 +136,10 @@ export class ListWriter {
     hasSource: Database.Statement;
     addSource: Database.Statement;
     setRecords: Database.Statement;
+    maxEntry: Database.Statement;
   };
 
-  private constructor(target: string, rule: LowInformationRule) {
+  private constructor(target: string, rule: LowInformationRule, runLimits: RunLimits) {
     this.target = target;
     this.rule = rule;
     this.created = !existsSync(target);
@@ -136,22 +163,29 @@ export class ListWriter {
       } catch (err) {
         this.db.close();
         if (err instanceof HashtriageError) throw err;
+        if (isBusy(err)) throw busyError(target, err);
         throw new HashtriageError('LIST_SCHEMA_MISMATCH', `${target}: not a hashtriage hash list (${(err as Error).message})`, { cause: err });
       }
     }
     this.db.pragma('cache_size = -131072');
     this.db.pragma('temp_store = FILE');
     this.db.pragma('foreign_keys = OFF');
-    // The staging table lives in the temp schema, which has its own (small) cache by default.
-    this.db.pragma('temp.cache_size = -131072');
-    // Lets SQLite's sorter use a helper thread for the large sorts in endSource().
-    this.db.pragma('threads = 2');
-    this.db.exec(`
-      CREATE TEMP TABLE stage (entry INTEGER NOT NULL, ${CRYPTO_ALGORITHMS.map((a) => `${a} BLOB`).join(', ')}, pk BLOB);
-      CREATE TEMP TABLE firsts (entry INTEGER NOT NULL);
-    `);
-    this.db.exec(this.created ? 'BEGIN' : 'BEGIN IMMEDIATE');
-    this.nextEntry = ((this.db.prepare('SELECT max(id) AS m FROM entries').get() as { m: number | null }).m ?? 0) + 1;
+    this.db.exec('CREATE TEMP TABLE dropped (id INTEGER PRIMARY KEY)');
+    try {
+      // EXCLUSIVE, not IMMEDIATE: a scan reading this list holds its shared lock until it
+      // ends, so wait for it (or fail) now rather than at COMMIT, after all the work.
+      this.db.exec(this.created ? 'BEGIN' : 'BEGIN EXCLUSIVE');
+    } catch (err) {
+      this.db.close();
+      if (isBusy(err)) throw busyError(target, err);
+      throw err;
+    }
+    const spillParent = dirname(target);
+    this.digests = Object.fromEntries(CRYPTO_ALGORITHMS.map((a) => [a, new SortedRuns(spillParent, runLimits)])) as Record<
+      CryptoAlgorithm,
+      SortedRuns
+    >;
+    this.perceptualOnly = new SortedRuns(spillParent, runLimits);
     this.st = {
       perceptual: this.db.prepare(
         'INSERT INTO perceptual (algorithm, value, entry, implementation, quality, low_information) VALUES (?, ?, ?, ?, ?, ?)',
@@ -162,6 +196,7 @@ export class ListWriter {
          VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
       ),
       setRecords: this.db.prepare('UPDATE sources SET records = ?, format = ?, detail = ? WHERE id = ?'),
+      maxEntry: this.db.prepare('SELECT max(id) FROM entries').pluck(),
     };
   }
 
@@ -169,11 +204,16 @@ export class ListWriter {
    * Opens `target` for an import: creates it (via a temporary file) or opens the existing list.
    * @param target list path
    * @param rule low-information thresholds for perceptual values
+   * @param runLimits sort run size before spilling to disk (tests make it small)
    * @throws HashtriageError `LIST_SCHEMA_MISMATCH` when `target` exists and is not a list of this version,
-   *   `LIST_UNREADABLE` when it cannot be opened
+   *   `LIST_UNREADABLE` when it cannot be opened, `LIST_BUSY` when another process holds it
    */
-  static open(target: string, rule: LowInformationRule = DEFAULT_LOW_INFORMATION_RULE): ListWriter {
-    return new ListWriter(target, rule);
+  static open(
+    target: string,
+    rule: LowInformationRule = DEFAULT_LOW_INFORMATION_RULE,
+    runLimits: RunLimits = DEFAULT_RUN_LIMITS,
+  ): ListWriter {
+    return new ListWriter(target, rule, runLimits);
   }
 
   /** Name of the source already imported from a file with this SHA-256, if any. */
@@ -192,15 +232,10 @@ export class ListWriter {
       meta.role,
       meta.detail ? JSON.stringify(meta.detail) : null,
     );
-    this.source = {
-      id: Number(info.lastInsertRowid),
-      role: ROLE_CODE[meta.role],
-      firstEntry: this.nextEntry,
-      staged: 0,
-      algorithms: new Set(),
-      counts: { md5: 0, sha1: 0, sha256: 0, sha512: 0, blake3: 0 },
-      withPerceptual: 0,
-    };
+    // Entries are inserted without an id, so SQLite gives each max(id) + 1: this counter
+    // follows it (endSource checks), and a source's entries are one contiguous range.
+    this.nextEntry = ((this.st.maxEntry.get() as number | null) ?? 0) + 1;
+    this.source = { id: Number(info.lastInsertRowid), role: ROLE_CODE[meta.role], firstEntry: this.nextEntry, staged: 0 };
   }
 
   /**
@@ -210,20 +245,22 @@ export class ListWriter {
   setSourceRole(role: Role): void {
     const src = this.source;
     if (!src) throw new HashtriageError('INTERNAL', 'ListWriter.setSourceRole before beginSource');
-    this.flush();
+    this.flushEntries();
     this.db.prepare('UPDATE sources SET role = ? WHERE id = ?').run(role, src.id);
     // This source's entries are the contiguous id range starting at firstEntry.
     this.db.prepare('UPDATE entries SET role = ? WHERE id >= ? AND role = ?').run(ROLE_CODE[role], src.firstEntry, src.role);
     src.role = ROLE_CODE[role];
   }
 
-  /** Stores one record of the current source (buffered; written by {@link flush}). */
+  /** Stores one record of the current source (entries buffered; digests sorted at {@link endSource}). */
   add(r: ImportRecord): void {
     const src = this.source;
     if (!src) throw new HashtriageError('INTERNAL', 'ListWriter.add before beginSource');
     const id = this.nextEntry++;
+    src.staged++;
 
     const victim = r.victimIdentified === undefined ? null : r.victimIdentified ? 1 : 0;
+    const role = r.role ? ROLE_CODE[r.role] : src.role;
     let mask = 0;
     if (r.category != null) mask |= 1;
     if (r.categoryRegion != null) mask |= 2;
@@ -234,13 +271,15 @@ export class ListWriter {
     if (r.size != null) mask |= 64;
     if (r.comment != null) mask |= 128;
     if (r.photoDna != null) mask |= 256;
+    if (role !== src.role) mask |= 512;
     const e = this.pendingEntries;
-    if (mask !== e.mask) {
-      this.flushPending(e, 'entries');
-      e.mask = mask;
+    // Source and default role are written into the statement, not bound: fewer values per row.
+    const key = `${src.id}:${src.role}:${mask}`;
+    if (key !== e.key) {
+      this.flushEntries();
+      e.key = key;
     }
     const ev = e.values;
-    ev.push(id, src.id, r.role ? ROLE_CODE[r.role] : src.role);
     if (mask & 1) ev.push(r.category);
     if (mask & 2) ev.push(r.categoryRegion);
     if (mask & 4) ev.push(r.series);
@@ -250,7 +289,8 @@ export class ListWriter {
     if (mask & 64) ev.push(r.size);
     if (mask & 128) ev.push(r.comment);
     if (mask & 256) ev.push(r.photoDna);
-    if (++e.rows === BATCH) this.flushPending(e, 'entries');
+    if (mask & 512) ev.push(role);
+    if (++e.rows === BATCH) this.flushEntries();
 
     if (r.perceptual) {
       for (const p of r.perceptual) {
@@ -259,67 +299,97 @@ export class ListWriter {
       }
     }
 
-    const d = r.digests;
-    const pk = perceptualKey(r);
-    let smask = 0;
-    for (let i = 0; i < CRYPTO_ALGORITHMS.length; i++) {
-      const a = CRYPTO_ALGORITHMS[i]!;
-      if (d[a]) {
-        smask |= 1 << i;
-        src.algorithms.add(a);
-        src.counts[a]++;
-      }
+    // The first digest a record has "leads": its sort key is the record's whole value set,
+    // starting with that digest, so the sorted digests both load the table in order and
+    // put a repeated record right after its first. Other digests are sorted bare.
+    let lead: CryptoAlgorithm | undefined;
+    for (const a of CRYPTO_ALGORITHMS) {
+      const digest = r.digests[a];
+      if (!digest) continue;
+      // Parsers check lengths; the sorted load relies on it (the lead digest is cut back out by length).
+      if (digest.length !== DIGEST_BYTES[a]) throw new HashtriageError('INTERNAL', `${a} digest of ${digest.length} bytes`);
+      if (lead === undefined) {
+        lead = a;
+        this.digests[a].add(this.valueSet(r, digest), id, LEAD);
+      } else this.digests[a].add(digest, id, 0);
     }
-    if (pk) {
-      smask |= 1 << CRYPTO_ALGORITHMS.length;
-      src.withPerceptual++;
-    }
-    const st = this.pendingStage;
-    if (smask !== st.mask) {
-      this.flushPending(st, 'stage');
-      st.mask = smask;
-    }
-    st.values.push(id);
-    for (let i = 0; i < CRYPTO_ALGORITHMS.length; i++) if (smask & (1 << i)) st.values.push(d[CRYPTO_ALGORITHMS[i]!]);
-    if (pk) st.values.push(pk);
-    if (++st.rows === BATCH) this.flushPending(st, 'stage');
-    src.staged++;
+    if (lead === undefined && r.perceptual && r.perceptual.length > 0) this.perceptualOnly.add(this.valueSet(r), id);
   }
 
-  /** The INSERT for `rows` rows of `table` binding the columns in `mask`, prepared once. */
-  private insertFor(table: 'entries' | 'stage', mask: number, rows: number): Database.Statement {
-    const key = `${table}:${mask}:${rows}`;
-    let st = this.inserts.get(key);
+  /**
+   * The record's values as one comparable byte string: the lead digest if any, a
+   * presence mask of the digests (bit 7: perceptual values), every other digest in
+   * algorithm order, then the perceptual values (tag byte + value, sorted), so two
+   * records with the same values give the same bytes whatever their column order.
+   */
+  private valueSet(r: ImportRecord, lead?: Buffer): Buffer {
+    const perceptual =
+      r.perceptual && r.perceptual.length > 0
+        ? [...r.perceptual].sort((x, y) => TAG[x.algorithm] - TAG[y.algorithm] || Buffer.compare(x.value, y.value))
+        : undefined;
+    let len = 1;
+    for (const a of CRYPTO_ALGORITHMS) len += r.digests[a]?.length ?? 0;
+    if (perceptual) for (const p of perceptual) len += 1 + p.value.length;
+    if (len > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(len, this.scratch.length * 2));
+    const b = this.scratch;
+    let at = lead ? lead.copy(b, 0) : 0;
+    const maskAt = at++;
+    let present = perceptual ? 0x80 : 0;
+    for (let i = 0; i < CRYPTO_ALGORITHMS.length; i++) {
+      const digest = r.digests[CRYPTO_ALGORITHMS[i]!];
+      if (!digest) continue;
+      present |= 1 << i;
+      if (digest !== lead) at += digest.copy(b, at);
+    }
+    b[maskAt] = present;
+    if (perceptual) {
+      for (const p of perceptual) {
+        b[at++] = TAG[p.algorithm];
+        at += p.value.copy(b, at);
+      }
+    }
+    return b.subarray(0, at);
+  }
+
+  /** The prepared INSERT for `rows` rows of a statement key, made once. */
+  private insertFor(key: string, rows: number, make: () => { head: string; row: string }): Database.Statement {
+    const k = `${key}/${rows}`;
+    let st = this.inserts.get(k);
     if (!st) {
-      const optional = table === 'entries' ? ENTRY_OPTIONAL : STAGE_OPTIONAL;
-      const cols = [...(table === 'entries' ? ['id', 'source', 'role'] : ['entry']), ...optional.filter((_, i) => mask & (1 << i))];
-      const row = `(${cols.map(() => '?').join(', ')})`;
-      st = this.db.prepare(
-        `INSERT INTO ${table === 'entries' ? 'main.entries' : 'temp.stage'} (${cols.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')}`,
-      );
-      this.inserts.set(key, st);
+      const { head, row } = make();
+      st = this.db.prepare(`${head} VALUES ${Array(rows).fill(row).join(', ')}`);
+      this.inserts.set(k, st);
     }
     return st;
   }
 
-  private flushPending(p: Pending, table: 'entries' | 'stage'): void {
+  /** Sends a block of rows (or a short tail row by row, rather than preparing a statement for every length). */
+  private flushPending(p: Pending, make: () => { head: string; row: string }): void {
     if (p.rows === 0) return;
     if (p.rows === BATCH) {
-      this.insertFor(table, p.mask, BATCH).run(p.values);
+      this.insertFor(p.key, BATCH, make).run(p.values);
     } else {
-      // A short tail: row by row rather than preparing a statement for every length.
-      const st = this.insertFor(table, p.mask, 1);
+      const st = this.insertFor(p.key, 1, make);
       const width = p.values.length / p.rows;
-      for (let i = 0; i < p.values.length; i += width) st.run(p.values.slice(i, i + width));
+      if (width === 0) for (let i = 0; i < p.rows; i++) st.run();
+      else for (let i = 0; i < p.values.length; i += width) st.run(p.values.slice(i, i + width));
     }
     p.rows = 0;
     p.values.length = 0;
   }
 
-  /** Writes the buffered rows, before anything reads `entries` or the staging table. */
-  private flush(): void {
-    this.flushPending(this.pendingEntries, 'entries');
-    this.flushPending(this.pendingStage, 'stage');
+  private flushEntries(): void {
+    const p = this.pendingEntries;
+    this.flushPending(p, () => {
+      const [source, role, mask] = p.key.split(':').map(Number) as [number, number, number];
+      const cols = ENTRY_OPTIONAL.filter((_, i) => mask & (1 << i));
+      const fixed = [String(source), ...(mask & 512 ? [] : [String(role)])];
+      const names = ['source', ...(mask & 512 ? [] : ['role']), ...cols];
+      return {
+        head: `INSERT INTO main.entries (${names.join(', ')})`,
+        row: `(${[...fixed, ...cols.map(() => '?')].join(', ')})`,
+      };
+    });
   }
 
   /**
@@ -330,53 +400,48 @@ export class ListWriter {
   endSource(format: string, detail?: Record<string, unknown>): { records: number; duplicates: number } {
     const src = this.source;
     if (!src) throw new HashtriageError('INTERNAL', 'ListWriter.endSource before beginSource');
-    this.flush();
-    const db = this.db;
-    let kept = src.staged;
-    const algorithms = CRYPTO_ALGORITHMS.filter((a) => src.algorithms.has(a));
-    // An algorithm every record carries, when no record has perceptual values: the usual case.
-    const lead = src.withPerceptual === 0 ? algorithms.find((a) => src.counts[a] === src.staged) : undefined;
-    let loaded: CryptoAlgorithm | undefined;
-    if (lead) {
-      // One sort both finds each group's first record and loads the lead table (in nearly
-      // sorted order). Columns no record of this source has are NULL throughout, so leaving
-      // them out of the GROUP BY groups exactly as grouping by all of them would.
-      const key = [lead, ...algorithms.filter((a) => a !== lead)].join(', ');
-      kept = db
-        .prepare(`INSERT INTO ${digestTable(lead)} (digest, entry) SELECT ${lead}, min(entry) FROM temp.stage GROUP BY ${key}`)
-        .run().changes;
-      loaded = lead;
-      if (kept < src.staged) {
-        // The kept records are those just loaded; earlier sources' entries are all below firstEntry.
-        db.prepare(
-          `INSERT INTO temp.firsts (entry) SELECT s.entry FROM temp.stage s
-           WHERE EXISTS (SELECT 1 FROM ${digestTable(lead)} d WHERE d.digest = s.${lead} AND d.entry = s.entry)`,
-        ).run();
-      }
-    } else if (src.staged > 1) {
-      // GROUP BY treats NULLs as equal, so records with the same set of values fall together.
-      kept = db
-        .prepare(`INSERT INTO temp.firsts (entry) SELECT min(entry) FROM temp.stage GROUP BY ${CRYPTO_ALGORITHMS.join(', ')}, pk`)
-        .run().changes;
+    this.flushEntries();
+    const last = (this.st.maxEntry.get() as number | null) ?? 0;
+    if (src.staged > 0 && last !== this.nextEntry - 1) {
+      throw new HashtriageError('INTERNAL', `entry ids out of step: expected ${this.nextEntry - 1}, found ${last}`);
     }
-    if (kept < src.staged) {
-      db.exec('CREATE INDEX temp.firsts_entry ON firsts (entry)');
-      const dropped = 'SELECT entry FROM temp.stage WHERE entry NOT IN (SELECT entry FROM temp.firsts)';
-      db.prepare(`DELETE FROM entries WHERE id IN (${dropped})`).run();
-      db.prepare(`DELETE FROM perceptual WHERE entry IN (${dropped})`).run();
-      db.prepare('DELETE FROM temp.stage WHERE entry NOT IN (SELECT entry FROM temp.firsts)').run();
-      db.exec('DROP INDEX temp.firsts_entry');
+    const dropped = new EntrySet(src.firstEntry, src.staged);
+    // Records without a digest: sorted by value set, a repeat sits right after its first.
+    this.perceptualOnly.drain((_set, entry, _flag, repeat) => {
+      if (repeat) dropped.add(entry);
+    });
+    for (const a of CRYPTO_ALGORITHMS) {
+      const runs = this.digests[a];
+      if (runs.size === 0) continue;
+      const rows: Pending = { key: `digest:${a}`, rows: 0, values: [] };
+      const make = () => ({ head: `INSERT INTO ${digestTable(a)} (digest, entry)`, row: '(?, ?)' });
+      const width = DIGEST_BYTES[a];
+      runs.drain((key, entry, flag, repeat) => {
+        if (flag === LEAD) {
+          // The same value set as the record before: a repeat. A record's lead is its
+          // first algorithm, so its later digests see this decision.
+          if (repeat) {
+            dropped.add(entry);
+            return;
+          }
+        } else if (dropped.has(entry)) return;
+        rows.values.push(key.length === width ? key : key.subarray(0, width), entry);
+        if (++rows.rows === BATCH) this.flushPending(rows, make);
+      });
+      this.flushPending(rows, make);
     }
-    for (const a of algorithms) {
-      if (a === loaded) continue;
-      db.prepare(
-        `INSERT INTO ${digestTable(a)} (digest, entry) SELECT ${a}, entry FROM temp.stage WHERE ${a} IS NOT NULL ORDER BY ${a}, entry`,
-      ).run();
+    if (dropped.count > 0) {
+      const put = this.db.prepare('INSERT INTO temp.dropped (id) VALUES (?)');
+      for (const id of dropped) put.run(id);
+      this.db.exec(`
+        DELETE FROM main.entries WHERE id IN (SELECT id FROM temp.dropped);
+        DELETE FROM main.perceptual WHERE entry IN (SELECT id FROM temp.dropped);
+        DELETE FROM temp.dropped;`);
     }
+    const kept = src.staged - dropped.count;
     this.st.setRecords.run(kept, format, detail ? JSON.stringify(detail) : null, src.id);
-    db.exec('DELETE FROM temp.stage; DELETE FROM temp.firsts;');
     this.source = null;
-    return { records: kept, duplicates: src.staged - kept };
+    return { records: kept, duplicates: dropped.count };
   }
 
   /**
@@ -384,6 +449,7 @@ export class ListWriter {
    * @throws the SQLite or file-system error; the caller then calls {@link abort}
    */
   commit(): void {
+    this.disposeRuns();
     this.db.exec(INDEX_DDL);
     this.db.exec('COMMIT');
     this.db.pragma('optimize');
@@ -402,6 +468,7 @@ export class ListWriter {
 
   /** Undoes everything: rolls back, or deletes the temporary file. Safe to call twice. */
   abort(): void {
+    this.disposeRuns();
     if (!this.finished) {
       this.finished = true;
       try {
@@ -416,4 +483,21 @@ export class ListWriter {
       rmSync(`${this.temp}-journal`, { force: true });
     }
   }
+
+  private disposeRuns(): void {
+    for (const runs of [...Object.values(this.digests), this.perceptualOnly]) runs.dispose();
+  }
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+}
+
+function busyError(target: string, cause: unknown): HashtriageError {
+  return new HashtriageError(
+    'LIST_BUSY',
+    `${target}: the hash list is in use by another hashtriage process (a running scan or import); try again when it has finished`,
+    { cause },
+  );
 }

@@ -1,6 +1,12 @@
 import { describe, it, expect } from 'vitest';
+import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { listInfo, lookup } from '../../src/list/index.js';
+import { DEFAULT_LOW_INFORMATION_RULE } from '../../src/list/low-information.js';
+import { openHashList } from '../../src/list/reader.js';
+import type { ImportRecord } from '../../src/list/record.js';
+import { ListWriter } from '../../src/list/writer.js';
 import { HELLO, WORLD, imp, put, tmp } from './helpers.js';
 
 /** Distinct digests for synthetic records (the writer never checks that they hash anything). */
@@ -61,4 +67,83 @@ describe('ListWriter (through importLists)', () => {
     expect(r.sources[0]).toMatchObject({ records: 1, duplicates: 1 });
     expect(lookup(out, [HELLO.md5])[0]!.entries.map((e) => e.name)).toEqual(['old', 'new']);
   });
+});
+
+describe('ListWriter with sort runs spilled to disk', () => {
+  /** Writes one source of `records` through a writer whose sort runs hold 5 records. */
+  function write(out: string, records: ImportRecord[]): { records: number; duplicates: number } {
+    const w = ListWriter.open(out, DEFAULT_LOW_INFORMATION_RULE, { records: 5, bytes: 1 << 20 });
+    try {
+      w.beginSource({ name: 's', format: 'csv', fileName: 's.csv', sha256: Buffer.alloc(32, records.length), role: 'notable' });
+      for (const r of records) w.add(r);
+      const res = w.endSource('csv');
+      w.commit();
+      return res;
+    } catch (err) {
+      w.abort();
+      throw err;
+    }
+  }
+  const buf = (hex: string): Buffer => Buffer.from(hex, 'hex');
+
+  it('finds repeats across runs, of one-digest, several-digest and perceptual-only records, and loads every digest', () => {
+    const d = tmp();
+    const out = `${d}/l.sqlite`;
+    const records: ImportRecord[] = [];
+    for (let i = 0; i < 40; i++) records.push({ digests: { md5: buf(md5(i)) }, name: `one-${i}` });
+    for (let i = 0; i < 40; i++) records.push({ digests: { md5: buf(md5(i)), sha1: buf(sha1(i)) }, name: `two-${i}` });
+    const p = (i: number) => [{ algorithm: 'phash' as const, value: buf(md5(i).slice(0, 16)) }];
+    for (let i = 0; i < 10; i++) records.push({ digests: {}, perceptual: p(i), name: `p-${i}` });
+    // Repeats, each in a later run than its first: 3 one-digest, 2 two-digest, 1 perceptual-only.
+    records.push({ digests: { md5: buf(md5(3)) }, name: 'again-one-3' });
+    records.push({ digests: { md5: buf(md5(39)) }, name: 'again-one-39' });
+    records.push({ digests: { md5: buf(md5(0)) }, name: 'again-one-0' });
+    records.push({ digests: { sha1: buf(sha1(7)), md5: buf(md5(7)) }, name: 'again-two-7' });
+    records.push({ digests: { md5: buf(md5(8)), sha1: buf(sha1(8)) }, name: 'again-two-8' });
+    records.push({ digests: {}, perceptual: p(4), name: 'again-p-4' });
+    // Not repeats: same MD5 with another SHA-1; a SHA-1 alone that another record carries with an MD5.
+    records.push({ digests: { md5: buf(md5(9)), sha1: buf(sha1(99)) }, name: 'mixed-9' });
+    records.push({ digests: { sha1: buf(sha1(10)) }, name: 'sha1-only-10' });
+    expect(write(out, records)).toEqual({ records: records.length - 6, duplicates: 6 });
+    expect(listInfo(out)).toMatchObject({ entries: records.length - 6, algorithms: { md5: 81, sha1: 42 } });
+    const names = (q: string) => lookup(out, [q])[0]!.entries.map((e) => e.name);
+    expect(names(md5(3))).toEqual(['one-3', 'two-3']);
+    expect(names(md5(9))).toEqual(['one-9', 'two-9', 'mixed-9']);
+    expect(names(sha1(7))).toEqual(['two-7']);
+    expect(names(sha1(10))).toEqual(['two-10', 'sha1-only-10']);
+    expect(names(`phash:${md5(4).slice(0, 16)}`)).toEqual(['p-4']);
+    // The spill folder beside the list is gone.
+    expect(readdirSync(d)).toEqual(['l.sqlite']);
+  });
+
+  it('keeps digests in key order in the table, as the sorted load promises', () => {
+    const d = tmp();
+    const out = `${d}/l.sqlite`;
+    write(out, Array.from({ length: 33 }, (_, i) => ({ digests: { sha256: createHash('sha256').update(`x${i}`).digest() } })));
+    const db = new Database(out, { readonly: true });
+    const rows = db.prepare('SELECT digest, entry FROM digest_sha256').all() as { digest: Buffer; entry: number }[];
+    db.close();
+    expect(rows).toHaveLength(33);
+    const sorted = [...rows].sort((a, b) => Buffer.compare(a.digest, b.digest));
+    expect(rows.map((r) => r.entry)).toEqual(sorted.map((r) => r.entry));
+  });
+});
+
+describe('an import into a list that a scan has open', () => {
+  it('fails with LIST_BUSY and leaves the list as it was', async () => {
+    const d = tmp();
+    const out = `${d}/l.sqlite`;
+    await imp([put(d, 'a.md5', `${HELLO.md5}  a\n`)], out);
+    const before = readFileSync(out);
+    const reader = openHashList(out);
+    try {
+      expect(reader.lookupExact('md5', Buffer.from(HELLO.md5, 'hex'))).toHaveLength(1);
+      await expect(imp([put(d, 'b.md5', `${WORLD.md5}  b\n`)], out)).rejects.toMatchObject({ code: 'LIST_BUSY' });
+    } finally {
+      reader.close();
+    }
+    expect(readFileSync(out).equals(before)).toBe(true);
+    const r = await imp([put(d, 'b.md5', `${WORLD.md5}  b\n`)], out);
+    expect(r.records).toBe(1);
+  }, 20_000);
 });
