@@ -11,11 +11,18 @@
  * pixels get their palette colour back, as Pillow keeps it. BMP, which sharp's
  * prebuilt libvips cannot read, is parsed here for the uncompressed layouts.
  *
+ * An ordinary JPEG, PNG, GIF or WebP (the bulk of a seized drive) takes one
+ * sharp call: its size and route are read from the header bytes (header.ts)
+ * and the pixel limit checked on them before decoding. Anything else, or
+ * anything the header reader is unsure of, first asks libvips for the
+ * metadata, as every file used to.
+ *
  * Bad input never throws: it yields a `FileFailure`.
  */
 import sharp, { type Metadata, type OutputInfo, type SharpOptions } from 'sharp';
 import type { FileFailure } from '../types.js';
 import { cmykToRgb, interleavedToLumaRgb, lumaL24 } from './pillow.js';
+import { readImageHeader, type ImageHeader } from './header.js';
 import { SNIFF_BYTES, sniffImageFormat } from './magic.js';
 import { rgbToLuma } from './pillow-kernel.js';
 
@@ -52,7 +59,7 @@ const SHARP_FORMATS = new Set(['jpeg', 'png', 'gif', 'webp', 'tiff']);
 const OPTIONAL_FORMATS = new Set(['avif', 'heif']);
 
 /** Narrows a decode result to its failure case. */
-export function isFileFailure(value: DecodedImage | FileFailure): value is FileFailure {
+export function isFileFailure<T extends object>(value: T | FileFailure): value is FileFailure {
   return (value as FileFailure).code !== undefined;
 }
 
@@ -79,6 +86,39 @@ function errorText(err: unknown): string {
  *   format that cannot be decoded with Pillow's pixels). Never rejects.
  */
 export async function decodeImage(bytes: Buffer, options: DecodeOptions): Promise<DecodedImage | FileFailure> {
+  const px = await decodePixels(bytes, options);
+  if (isFileFailure(px)) return px;
+  try {
+    return toLumaRgb(px);
+  } catch (err) {
+    return failure('IMAGE_DECODE_FAILED', errorText(err));
+  }
+}
+
+/**
+ * A decoded first frame as interleaved 8-bit samples, before the 'L'/'RGB'
+ * split: what the in-memory pipeline (planes.ts) copies into kernel memory
+ * once, instead of the two planes of {@link DecodedImage}. The samples are
+ * already Pillow's: CMYK converted, 16-bit grey clipped, GIF colours fixed.
+ */
+export interface DecodedPixels {
+  format: string;
+  width: number;
+  height: number;
+  /** 1: grey ('L'); 3: RGB; 4: RGB plus an alpha byte, which Pillow's convert('L') ignores. */
+  channels: 1 | 3 | 4;
+  /** `width*height*channels` bytes, interleaved, rows back to back. */
+  data: Uint8Array;
+}
+
+/**
+ * {@link decodeImage} without the split into 'L' and 'RGB' planes.
+ *
+ * @param bytes - the whole file
+ * @param options - `maxPixels` (required), `timeoutSeconds`
+ * @returns the samples, or a `FileFailure` with the codes of {@link decodeImage}. Never rejects.
+ */
+export async function decodePixels(bytes: Buffer, options: DecodeOptions): Promise<DecodedPixels | FileFailure> {
   try {
     return await decodeUnchecked(bytes, options);
   } catch (err) {
@@ -87,11 +127,24 @@ export async function decodeImage(bytes: Buffer, options: DecodeOptions): Promis
   }
 }
 
-async function decodeUnchecked(bytes: Buffer, options: DecodeOptions): Promise<DecodedImage | FileFailure> {
+/** Pillow's 'L' and 'RGB' planes of decoded samples (L24 of RGB; grey as is). */
+function toLumaRgb(px: DecodedPixels): DecodedImage {
+  const { format, width, height, data, channels } = px;
+  const pixels = width * height;
+  if (channels === 3) return { format, width, height, luma: rgbToLuma(data, pixels), rgb: data };
+  if (channels === 1) return { format, width, height, luma: data, rgb: greyToRgb(data) };
+  const { luma, rgb } = interleavedToLumaRgb(data, pixels, channels);
+  return { format, width, height, luma, rgb };
+}
+
+async function decodeUnchecked(bytes: Buffer, options: DecodeOptions): Promise<DecodedPixels | FileFailure> {
   if (bytes.length === 0) return failure('IMAGE_DECODE_FAILED', 'empty file');
   const format = sniffImageFormat(bytes.subarray(0, SNIFF_BYTES));
   if (format === undefined) return failure('IMAGE_DECODE_FAILED', 'content is not a recognised image format');
-  if (format === 'bmp') return decodeBmp(bytes, options.maxPixels);
+  if (format === 'bmp') {
+    const bmp = decodeBmp(bytes, options.maxPixels);
+    return isFileFailure(bmp) ? bmp : { format, width: bmp.width, height: bmp.height, channels: 3, data: bmp.rgb };
+  }
   if (!SHARP_FORMATS.has(format) && !OPTIONAL_FORMATS.has(format)) {
     return failure('IMAGE_UNSUPPORTED', `${format} images are not decoded`);
   }
@@ -106,6 +159,13 @@ async function decodeUnchecked(bytes: Buffer, options: DecodeOptions): Promise<D
     pages: 1,
     page: 0,
   };
+  const timeout = { seconds: Math.max(1, Math.ceil(options.timeoutSeconds ?? DEFAULT_DECODE_TIMEOUT_SECONDS)) };
+  const header = readImageHeader(bytes, format);
+  if (header?.ordinary) {
+    const decoded = await decodeOrdinary(bytes, format, header, input, timeout, options.maxPixels);
+    if (decoded !== undefined) return decoded;
+  }
+
   let meta: Metadata;
   try {
     // Header only; the pixel limit is applied below so that a bomb gets its own code.
@@ -124,7 +184,6 @@ async function decodeUnchecked(bytes: Buffer, options: DecodeOptions): Promise<D
     return failure('IMAGE_TOO_LARGE', `${width}x${height} exceeds the limit of ${options.maxPixels} pixels`);
   }
 
-  const timeout = { seconds: Math.max(1, Math.ceil(options.timeoutSeconds ?? DEFAULT_DECODE_TIMEOUT_SECONDS)) };
   const pixels = width * height;
   try {
     if (meta.space === 'cmyk') {
@@ -136,10 +195,7 @@ async function decodeUnchecked(bytes: Buffer, options: DecodeOptions): Promise<D
         .toBuffer({ resolveWithObject: true });
       checkSize(info, width, height);
       const cmyk = info.channels === 4 ? data : dropExtraChannels(data, pixels, info.channels, 4);
-      const rgb = cmykToRgb(cmyk, pixels);
-      const luma = new Uint8Array(pixels);
-      for (let i = 0, o = 0; i < pixels; i++, o += 3) luma[i] = lumaL24(rgb[o], rgb[o + 1], rgb[o + 2]);
-      return { format, width, height, luma, rgb };
+      return { format, width, height, channels: 3, data: cmykToRgb(cmyk, pixels) };
     }
     if (meta.depth === 'ushort' && meta.channels === 1) {
       // Pillow opens 16-bit grey as mode I / I;16 and convert('L') clips at 255 instead of scaling.
@@ -156,17 +212,67 @@ async function decodeUnchecked(bytes: Buffer, options: DecodeOptions): Promise<D
         const v = samples[s];
         luma[i] = v > 255 ? 255 : v;
       }
-      return { format, width, height, luma, rgb: greyToRgb(luma) };
+      return { format, width, height, channels: 1, data: luma };
     }
     const { data, info } = await sharp(bytes, input).timeout(timeout).raw().toBuffer({ resolveWithObject: true });
     checkSize(info, width, height);
     if (format === 'gif' && info.channels >= 3) fixGifColours(bytes, data, width, height, info.channels);
-    if (info.channels === 3) return { format, width, height, luma: rgbToLuma(data, pixels), rgb: data };
-    const { luma, rgb } = interleavedToLumaRgb(data, pixels, info.channels);
-    return { format, width, height, luma, rgb };
+    return samplesOf(format, width, height, data, info.channels);
   } catch (err) {
     return failure('IMAGE_DECODE_FAILED', errorText(err));
   }
+}
+
+/**
+ * The one-call route for an ordinary JPEG, PNG, GIF or WebP whose header
+ * was read in TypeScript (header.ts): the pixel limit is checked on that
+ * header before anything is decoded, then a single sharp pipeline decodes
+ * (with libvips' own limit as a second guard). A separate libvips header
+ * read, a whole extra sharp call, is saved.
+ *
+ * @returns the samples or a failure; undefined when the header is over the
+ *   pixel limit or libvips disagrees with it (another size, or its own limit
+ *   tripped), so the caller takes the route that asks libvips for the metadata first
+ */
+async function decodeOrdinary(
+  bytes: Buffer,
+  format: string,
+  header: ImageHeader,
+  input: SharpOptions,
+  timeout: { seconds: number },
+  maxPixels: number,
+): Promise<DecodedPixels | FileFailure | undefined> {
+  const { width, height } = header;
+  // Over the limit: nothing is decoded here. The metadata route refuses it (or,
+  // when libvips cannot even read the header, reports that), exactly as before.
+  if (width * height > maxPixels) return undefined;
+  try {
+    const { data, info } = await sharp(bytes, input).timeout(timeout).raw().toBuffer({ resolveWithObject: true });
+    if (info.width !== width || info.height !== height) return undefined;
+    if (format === 'gif' && info.channels >= 3) fixGifColours(bytes, data, width, height, info.channels);
+    return samplesOf(format, width, height, data, info.channels);
+  } catch (err) {
+    const msg = errorText(err);
+    if (/pixel limit/i.test(msg)) return undefined;
+    return failure('IMAGE_DECODE_FAILED', msg);
+  }
+}
+
+/**
+ * Interleaved samples as {@link DecodedPixels}: 1, 3 and 4 channels as they
+ * are; grey with alpha reduced to its grey channel (Pillow's `LA` → `L`).
+ *
+ * @throws RangeError for other channel counts or a short buffer (the caller records a decode failure)
+ */
+function samplesOf(format: string, width: number, height: number, data: Uint8Array, channels: number): DecodedPixels {
+  const pixels = width * height;
+  if (channels < 1 || channels > 4 || !Number.isInteger(channels)) {
+    throw new RangeError(`channels must be 1..4, got ${channels}`);
+  }
+  if (data.length < pixels * channels) throw new RangeError('pixel buffer too short');
+  if (channels === 2) return { format, width, height, channels: 1, data: dropExtraChannels(data, pixels, 2, 1) };
+  const exact = data.length === pixels * channels ? data : data.subarray(0, pixels * channels);
+  return { format, width, height, channels: channels as 1 | 3 | 4, data: exact };
 }
 
 function checkSize(info: OutputInfo, width: number, height: number): void {

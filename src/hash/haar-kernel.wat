@@ -7,19 +7,22 @@
 ;; ones; no fused multiply-add is used), so the results are bit-identical.
 ;; Hand-written; assembled with wabt's `wat2wasm` (1.0.32) into haar-kernel.ts.
 (module
-  (memory (export "memory") 1)
+  ;; The memory is shared with the other kernels of the thread (wasm-kernel.ts).
+  (import "env" "memory" (memory 1))
 
   ;; pywt.dwt2(px / 255., 'haar') on an n×n byte image (n a multiple of 4).
   ;; Writes the four (n/2)² sub-bands as f64, row-major: aa, ad, da, dd.
+  ;; $table holds b / 255 for b = 0..255 (256 f64, computed by the caller with
+  ;; the same IEEE division): a look-up per byte instead of a division, which
+  ;; was most of this function's time.
   (func (export "forwardBytes")
-    (param $px i32) (param $n i32) (param $aa i32) (param $ad i32) (param $da i32) (param $dd i32)
+    (param $px i32) (param $n i32) (param $aa i32) (param $ad i32) (param $da i32) (param $dd i32) (param $table i32)
     (local $h i32) (local $r i32) (local $c i32) (local $row0 i32) (local $row1 i32) (local $o i32)
     (local $v v128) (local $x00 v128) (local $x01 v128) (local $x10 v128) (local $x11 v128)
     (local $a0 v128) (local $a1 v128) (local $d0 v128) (local $d1 v128)
-    (local $k v128) (local $nk v128) (local $div v128)
+    (local $k v128) (local $nk v128) (local $p i32)
     (local.set $k (f64x2.splat (f64.const 0.7071067811865476)))
     (local.set $nk (f64x2.splat (f64.const -0.7071067811865476)))
-    (local.set $div (f64x2.splat (f64.const 255)))
     (local.set $h (i32.shr_u (local.get $n) (i32.const 1)))
     (local.set $o (i32.const 0))
     (local.set $r (i32.const 0))
@@ -32,20 +35,22 @@
         (block $doneCols
           (loop $cols
             (br_if $doneCols (i32.ge_u (local.get $c) (local.get $h)))
-            ;; Bytes b0 b1 b2 b3 of a row (columns 2c..2c+3) as i32 lanes (b0, b2, b1, b3):
-            ;; the low pair is x·0 of blocks c and c+1, the high pair x·1.
-            (local.set $v (i8x16.shuffle 0 16 16 16 2 16 16 16 1 16 16 16 3 16 16 16
-              (v128.load32_zero align=1 (i32.add (local.get $row0) (i32.shl (local.get $c) (i32.const 1))))
-              (v128.const i32x4 0 0 0 0)))
-            (local.set $x00 (f64x2.div (f64x2.convert_low_i32x4_u (local.get $v)) (local.get $div)))
-            (local.set $x01 (f64x2.div (f64x2.convert_low_i32x4_u
-              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v) (local.get $v))) (local.get $div)))
-            (local.set $v (i8x16.shuffle 0 16 16 16 2 16 16 16 1 16 16 16 3 16 16 16
-              (v128.load32_zero align=1 (i32.add (local.get $row1) (i32.shl (local.get $c) (i32.const 1))))
-              (v128.const i32x4 0 0 0 0)))
-            (local.set $x10 (f64x2.div (f64x2.convert_low_i32x4_u (local.get $v)) (local.get $div)))
-            (local.set $x11 (f64x2.div (f64x2.convert_low_i32x4_u
-              (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v) (local.get $v))) (local.get $div)))
+            ;; Bytes b0 b1 b2 b3 of a row (columns 2c..2c+3): x·0 of blocks c and c+1 is
+            ;; (b0, b2)/255, x·1 is (b1, b3)/255.
+            (local.set $p (i32.add (local.get $row0) (i32.shl (local.get $c) (i32.const 1))))
+            (local.set $x00 (f64x2.replace_lane 1
+              (f64x2.splat (f64.load (i32.add (local.get $table) (i32.shl (i32.load8_u (local.get $p)) (i32.const 3)))))
+              (f64.load (i32.add (local.get $table) (i32.shl (i32.load8_u offset=2 (local.get $p)) (i32.const 3))))))
+            (local.set $x01 (f64x2.replace_lane 1
+              (f64x2.splat (f64.load (i32.add (local.get $table) (i32.shl (i32.load8_u offset=1 (local.get $p)) (i32.const 3)))))
+              (f64.load (i32.add (local.get $table) (i32.shl (i32.load8_u offset=3 (local.get $p)) (i32.const 3))))))
+            (local.set $p (i32.add (local.get $row1) (i32.shl (local.get $c) (i32.const 1))))
+            (local.set $x10 (f64x2.replace_lane 1
+              (f64x2.splat (f64.load (i32.add (local.get $table) (i32.shl (i32.load8_u (local.get $p)) (i32.const 3)))))
+              (f64.load (i32.add (local.get $table) (i32.shl (i32.load8_u offset=2 (local.get $p)) (i32.const 3))))))
+            (local.set $x11 (f64x2.replace_lane 1
+              (f64x2.splat (f64.load (i32.add (local.get $table) (i32.shl (i32.load8_u offset=1 (local.get $p)) (i32.const 3)))))
+              (f64.load (i32.add (local.get $table) (i32.shl (i32.load8_u offset=3 (local.get $p)) (i32.const 3))))))
             ;; Axis 0, then axis 1: lo = h·x[2k+1] + h·x[2k], hi = (−h)·x[2k+1] + h·x[2k].
             (local.set $a0 (f64x2.add (f64x2.mul (local.get $k) (local.get $x10)) (f64x2.mul (local.get $k) (local.get $x00))))
             (local.set $a1 (f64x2.add (f64x2.mul (local.get $k) (local.get $x11)) (f64x2.mul (local.get $k) (local.get $x01))))

@@ -8,7 +8,7 @@
  * order. Every level runs in a small WebAssembly SIMD kernel
  * (haar-kernel.wat) when available, with identical results.
  */
-import { WasmKernel, type WasmMemory } from './wasm-kernel.js';
+import { KEEP_KERNEL_MEMORY_BYTES, kernelArena, WasmKernel, type WasmMemory } from './wasm-kernel.js';
 
 // Haar wavelet as PyWavelets computes it (pywt 1.1: downsampling_convolution and
 // upsampling_convolution_valid_sf; dwtn transforms axis 0 then axis 1, idwtn axis 1
@@ -186,24 +186,24 @@ function haarApproximation(x: Float64Array, n: number, levels: number): Float64A
 /**
  * haar-kernel.wat assembled by `wat2wasm` (wabt 1.0.32), base64.
  * Regenerate after editing the .wat: `wat2wasm haar-kernel.wat -o k.wasm && base64 -w0 k.wasm`.
- * SHA-256 of the binary: 1fcb56e9b02fe1ec6a9da81eb6e2dfd9429dde9eaa617762149cc14ab87a8035.
+ * SHA-256 of the binary: 88d73055de48512faafe32c59cda15eed173aa6bae02789bb1db8ca4b747fc50.
  */
 const KERNEL_BASE64 =
-  'AGFzbQEAAAABEAJgBn9/f39/fwBgA39/fwADBgUAAAABAAUDAQABB0oGBm1lbW9yeQIADGZvcndhcmRCeXRlcwAAEWludmVyc2VUaGVuQXBwcm94AAEHZm9yd2FyZAACBmFwcHJveAADB2ludmVyc2UABAr4DwX3AwIGfwx7RM07f2aeoOY//RQhFUTNO39mnqDmv/0UIRZEAAAAAADgb0D9FCEXIAFBAXYhBkEAIQtBACEHAkADQCAHIAZPDQEgACAHQQF0IAFsaiEJIAkgAWohCkEAIQgCQANAIAggBk8NASAJIAhBAXRq/VwAAP0MAAAAAAAAAAAAAAAAAAAAAP0NABAQEAIQEBABEBAQAxAQECEMIAz9/wEgF/3zASENIAwgDP0NCAkKCwwNDg8ICQoLDA0OD/3/ASAX/fMBIQ4gCiAIQQF0av1cAAD9DAAAAAAAAAAAAAAAAAAAAAD9DQAQEBACEBAQARAQEAMQEBAhDCAM/f8BIBf98wEhDyAMIAz9DQgJCgsMDQ4PCAkKCwwNDg/9/wEgF/3zASEQIBUgD/3yASAVIA398gH98AEhESAVIBD98gEgFSAO/fIB/fABIRIgFiAP/fIBIBUgDf3yAf3wASETIBYgEP3yASAVIA798gH98AEhFCACIAtqIBUgEv3yASAVIBH98gH98AH9CwMAIAMgC2ogFiAS/fIBIBUgEf3yAf3wAf0LAwAgBCALaiAVIBT98gEgFSAT/fIB/fAB/QsDACAFIAtqIBYgFP3yASAVIBP98gH98AH9CwMAIAtBEGohCyAIQQJqIQgMAAsLIAdBAWohBwwACwsLsQICAn8Pe0TNO39mnqDmP/0UIRVEzTt/Zp6g5r/9FCEWIAVBA3QhB0EAIQYCQANAIAYgB08NASAVIAAgBmr9AAMA/fIBIQggASAGav0AAwAhFCAIIBUgFP3yAf3wASEKIAggFiAU/fIB/fABIQsgFSACIAZq/QADAP3yASEJIAMgBmr9AAMAIRQgCSAVIBT98gH98AEhDCAJIBYgFP3yAf3wASENIBUgCv3yASEOIBUgC/3yASEPIA4gFSAM/fIB/fABIRAgDyAVIA398gH98AEhESAOIBYgDP3yAf3wASESIA8gFiAN/fIB/fABIRMgBCAGaiAVIBUgE/3yASAVIBH98gH98AH98gEgFSAVIBL98gEgFSAQ/fIB/fAB/fIB/fAB/QsDACAGQRBqIQYMAAsLC8wDAgZ/DHtEzTt/Zp6g5j/9FCEWRM07f2aeoOa//RQhFyABQQF2IQZBACELQQAhBwJAA0AgByAGTw0BIAAgB0EBdCABbEEDdGohCSAJIAFBA3RqIQpBACEIAkADQCAIIAZPDQEgCSAIQQR0av0AAwAhDCAJIAhBBHRq/QADECENIAwgDf0NAAECAwQFBgcQERITFBUWFyEOIAwgDf0NCAkKCwwNDg8YGRobHB0eHyEPIAogCEEEdGr9AAMAIQwgCiAIQQR0av0AAxAhDSAMIA39DQABAgMEBQYHEBESExQVFhchECAMIA39DQgJCgsMDQ4PGBkaGxwdHh8hESAWIBD98gEgFiAO/fIB/fABIRIgFiAR/fIBIBYgD/3yAf3wASETIBcgEP3yASAWIA798gH98AEhFCAXIBH98gEgFiAP/fIB/fABIRUgAiALaiAWIBP98gEgFiAS/fIB/fAB/QsDACADIAtqIBcgE/3yASAWIBL98gH98AH9CwMAIAQgC2ogFiAV/fIBIBYgFP3yAf3wAf0LAwAgBSALaiAXIBX98gEgFiAU/fIB/fAB/QsDACALQRBqIQsgCEECaiEIDAALCyAHQQFqIQcMAAsLC8MCAgZ/BXtEzTt/Zp6g5j/9FCENIAFBAXYhA0EAIQhBACEEAkADQCAEIANPDQEgACAEQQF0IAFsQQN0aiEGIAYgAUEDdGohB0EAIQUCQANAIAUgA08NASAGIAVBBHRq/QADACEJIAYgBUEEdGr9AAMQIQogDSAJIAr9DQABAgMEBQYHEBESExQVFhf98gEhCyANIAkgCv0NCAkKCwwNDg8YGRobHB0eH/3yASEMIAcgBUEEdGr9AAMAIQkgByAFQQR0av0AAxAhCiANIAkgCv0NAAECAwQFBgcQERITFBUWF/3yASAL/fABIQsgDSAJIAr9DQgJCgsMDQ4PGBkaGxwdHh/98gEgDP3wASEMIAIgCGogDSAM/fIBIA0gC/3yAf3wAf0LAwAgCEEQaiEIIAVBAmohBQwACwsgBEEBaiEEDAALCwu2AwIFfw97RM07f2aeoOY//RQhGETNO39mnqDmv/0UIRlBACEIQQAhBgJAA0AgBiAFTw0BIAQgBiAFbEEFdGohCSAJIAVBBHRqIQpBACEHAkADQCAHIAVPDQEgGCAAIAhq/QADAP3yASELIAEgCGr9AAMAIRcgCyAYIBf98gH98AEhDSALIBkgF/3yAf3wASEOIBggAiAIav0AAwD98gEhDCADIAhq/QADACEXIAwgGCAX/fIB/fABIQ8gDCAZIBf98gH98AEhECAYIA398gEhESAYIA798gEhEiARIBggD/3yAf3wASETIBIgGCAQ/fIB/fABIRQgESAZIA/98gH98AEhFSASIBkgEP3yAf3wASEWIAkgB0EEdGogEyAU/Q0AAQIDBAUGBxAREhMUFRYX/QsDACAJIAdBBHRqIBMgFP0NCAkKCwwNDg8YGRobHB0eH/0LAxAgCiAHQQR0aiAVIBb9DQABAgMEBQYHEBESExQVFhf9CwMAIAogB0EEdGogFSAW/Q0ICQoLDA0ODxgZGhscHR4f/QsDECAIQRBqIQggB0ECaiEHDAALCyAGQQFqIQYMAAsLCw==';
+  'AGFzbQEAAAABGgNgB39/f39/f38AYAZ/f39/f38AYAN/f38AAg8BA2VudgZtZW1vcnkCAAEDBgUAAQECAQdBBQxmb3J3YXJkQnl0ZXMAABFpbnZlcnNlVGhlbkFwcHJveAABB2ZvcndhcmQAAgZhcHByb3gAAwdpbnZlcnNlAAQK0Q8F0AMDBn8LewF/RM07f2aeoOY//RQhFkTNO39mnqDmv/0UIRcgAUEBdiEHQQAhDEEAIQgCQANAIAggB08NASAAIAhBAXQgAWxqIQogCiABaiELQQAhCQJAA0AgCSAHTw0BIAogCUEBdGohGCAGIBgtAABBA3RqKwMA/RQgBiAYLQACQQN0aisDAP0iASEOIAYgGC0AAUEDdGorAwD9FCAGIBgtAANBA3RqKwMA/SIBIQ8gCyAJQQF0aiEYIAYgGC0AAEEDdGorAwD9FCAGIBgtAAJBA3RqKwMA/SIBIRAgBiAYLQABQQN0aisDAP0UIAYgGC0AA0EDdGorAwD9IgEhESAWIBD98gEgFiAO/fIB/fABIRIgFiAR/fIBIBYgD/3yAf3wASETIBcgEP3yASAWIA798gH98AEhFCAXIBH98gEgFiAP/fIB/fABIRUgAiAMaiAWIBP98gEgFiAS/fIB/fAB/QsDACADIAxqIBcgE/3yASAWIBL98gH98AH9CwMAIAQgDGogFiAV/fIBIBYgFP3yAf3wAf0LAwAgBSAMaiAXIBX98gEgFiAU/fIB/fAB/QsDACAMQRBqIQwgCUECaiEJDAALCyAIQQFqIQgMAAsLC7ECAgJ/D3tEzTt/Zp6g5j/9FCEVRM07f2aeoOa//RQhFiAFQQN0IQdBACEGAkADQCAGIAdPDQEgFSAAIAZq/QADAP3yASEIIAEgBmr9AAMAIRQgCCAVIBT98gH98AEhCiAIIBYgFP3yAf3wASELIBUgAiAGav0AAwD98gEhCSADIAZq/QADACEUIAkgFSAU/fIB/fABIQwgCSAWIBT98gH98AEhDSAVIAr98gEhDiAVIAv98gEhDyAOIBUgDP3yAf3wASEQIA8gFSAN/fIB/fABIREgDiAWIAz98gH98AEhEiAPIBYgDf3yAf3wASETIAQgBmogFSAVIBP98gEgFSAR/fIB/fAB/fIBIBUgFSAS/fIBIBUgEP3yAf3wAf3yAf3wAf0LAwAgBkEQaiEGDAALCwvMAwIGfwx7RM07f2aeoOY//RQhFkTNO39mnqDmv/0UIRcgAUEBdiEGQQAhC0EAIQcCQANAIAcgBk8NASAAIAdBAXQgAWxBA3RqIQkgCSABQQN0aiEKQQAhCAJAA0AgCCAGTw0BIAkgCEEEdGr9AAMAIQwgCSAIQQR0av0AAxAhDSAMIA39DQABAgMEBQYHEBESExQVFhchDiAMIA39DQgJCgsMDQ4PGBkaGxwdHh8hDyAKIAhBBHRq/QADACEMIAogCEEEdGr9AAMQIQ0gDCAN/Q0AAQIDBAUGBxAREhMUFRYXIRAgDCAN/Q0ICQoLDA0ODxgZGhscHR4fIREgFiAQ/fIBIBYgDv3yAf3wASESIBYgEf3yASAWIA/98gH98AEhEyAXIBD98gEgFiAO/fIB/fABIRQgFyAR/fIBIBYgD/3yAf3wASEVIAIgC2ogFiAT/fIBIBYgEv3yAf3wAf0LAwAgAyALaiAXIBP98gEgFiAS/fIB/fAB/QsDACAEIAtqIBYgFf3yASAWIBT98gH98AH9CwMAIAUgC2ogFyAV/fIBIBYgFP3yAf3wAf0LAwAgC0EQaiELIAhBAmohCAwACwsgB0EBaiEHDAALCwvDAgIGfwV7RM07f2aeoOY//RQhDSABQQF2IQNBACEIQQAhBAJAA0AgBCADTw0BIAAgBEEBdCABbEEDdGohBiAGIAFBA3RqIQdBACEFAkADQCAFIANPDQEgBiAFQQR0av0AAwAhCSAGIAVBBHRq/QADECEKIA0gCSAK/Q0AAQIDBAUGBxAREhMUFRYX/fIBIQsgDSAJIAr9DQgJCgsMDQ4PGBkaGxwdHh/98gEhDCAHIAVBBHRq/QADACEJIAcgBUEEdGr9AAMQIQogDSAJIAr9DQABAgMEBQYHEBESExQVFhf98gEgC/3wASELIA0gCSAK/Q0ICQoLDA0ODxgZGhscHR4f/fIBIAz98AEhDCACIAhqIA0gDP3yASANIAv98gH98AH9CwMAIAhBEGohCCAFQQJqIQUMAAsLIARBAWohBAwACwsLtgMCBX8Pe0TNO39mnqDmP/0UIRhEzTt/Zp6g5r/9FCEZQQAhCEEAIQYCQANAIAYgBU8NASAEIAYgBWxBBXRqIQkgCSAFQQR0aiEKQQAhBwJAA0AgByAFTw0BIBggACAIav0AAwD98gEhCyABIAhq/QADACEXIAsgGCAX/fIB/fABIQ0gCyAZIBf98gH98AEhDiAYIAIgCGr9AAMA/fIBIQwgAyAIav0AAwAhFyAMIBggF/3yAf3wASEPIAwgGSAX/fIB/fABIRAgGCAN/fIBIREgGCAO/fIBIRIgESAYIA/98gH98AEhEyASIBggEP3yAf3wASEUIBEgGSAP/fIB/fABIRUgEiAZIBD98gH98AEhFiAJIAdBBHRqIBMgFP0NAAECAwQFBgcQERITFBUWF/0LAwAgCSAHQQR0aiATIBT9DQgJCgsMDQ4PGBkaGxwdHh/9CwMQIAogB0EEdGogFSAW/Q0AAQIDBAUGBxAREhMUFRYX/QsDACAKIAdBBHRqIBUgFv0NCAkKCwwNDg8YGRobHB0eH/0LAxAgCEEQaiEIIAdBAmohBwwACwsgBkEBaiEGDAALCws=';
 
 interface KernelExports {
   memory: WasmMemory;
-  forwardBytes(px: number, n: number, aa: number, ad: number, da: number, dd: number): void;
+  forwardBytes(px: number, n: number, aa: number, ad: number, da: number, dd: number, table: number): void;
   inverseThenApprox(aa: number, ad: number, da: number, dd: number, out: number, count: number): void;
   forward(x: number, n: number, aa: number, ad: number, da: number, dd: number): void;
   approx(x: number, n: number, aa: number): void;
   inverse(aa: number, ad: number, da: number, dd: number, out: number, h: number): void;
 }
 
-// Above this, the kernel's memory is dropped after use instead of kept for the next image.
-const KEEP_MEMORY_BYTES = 64 * 1024 * 1024;
 // Below this scale the loops are too short for the copy into the kernel to pay.
 const KERNEL_MIN_SCALE = 64;
+/** The smallest whash scale {@link whashApproximationInMemory} takes; smaller images go through {@link whashApproximation}. */
+export const WHASH_KERNEL_MIN_SCALE = KERNEL_MIN_SCALE;
 const KERNEL = new WasmKernel<KernelExports>(KERNEL_BASE64);
 
 function loadKernel(): KernelExports | null {
@@ -223,15 +223,22 @@ export function haarKernelAvailable(): boolean {
  * @returns the hashSize×hashSize approximation
  */
 function approximationInKernel(k: KernelExports, px: Uint8Array, scale: number, hashSize: number): Float64Array {
+  const mark = kernelArena.top;
+  try {
+    const pxAt = kernelArena.alloc(k.memory, scale * scale);
+    new Uint8Array(k.memory.buffer, pxAt, scale * scale).set(px.subarray(0, scale * scale));
+    return approximationAt(k, pxAt, scale, hashSize);
+  } finally {
+    kernelArena.top = mark;
+    if (mark === 0) KERNEL.releaseIfOver(KEEP_KERNEL_MEMORY_BYTES);
+  }
+}
+
+/** {@link approximationInKernel} on pixels already in kernel memory at `pxAt` (rows `scale` bytes apart). */
+function approximationAt(k: KernelExports, pxAt: number, scale: number, hashSize: number): Float64Array {
   const h = scale >> 1;
-  let top = 0;
-  // +16 spare bytes each: the kernel's f64x2 loops run one block past a 1×1 level.
-  const alloc = (bytes: number): number => {
-    const at = top;
-    top = (top + bytes + 16 + 15) & ~15;
-    return at;
-  };
-  const pxAt = alloc(scale * scale);
+  // Every block is reserved before any view is taken: a grow would detach views.
+  const alloc = (bytes: number): number => kernelArena.alloc(k.memory, bytes);
   type Bands = { aa: number; ad: number; da: number; dd: number };
   const band = (size: number): Bands => {
     const bytes = size * size * 8;
@@ -241,11 +248,9 @@ function approximationInKernel(k: KernelExports, px: Uint8Array, scale: number, 
   const levels: Bands[] = [];
   for (let size = h; size >= 1; size >>= 1) levels.push(band(size));
   const level1At = alloc(h * h * 8);
-  // Grow first: views taken below would be detached by a later grow.
-  const need = top - k.memory.buffer.byteLength;
-  if (need > 0) k.memory.grow(Math.ceil(need / 65536));
-  new Uint8Array(k.memory.buffer, pxAt, scale * scale).set(px.subarray(0, scale * scale));
-  k.forwardBytes(pxAt, scale, levels[0].aa, levels[0].ad, levels[0].da, levels[0].dd);
+  const tableAt = alloc(BYTE_OVER_255.byteLength);
+  new Float64Array(k.memory.buffer, tableAt, 256).set(BYTE_OVER_255);
+  k.forwardBytes(pxAt, scale, levels[0].aa, levels[0].ad, levels[0].da, levels[0].dd, tableAt);
   for (let i = 1; i < levels.length; i++) {
     const size = h >> (i - 1);
     const l = levels[i];
@@ -267,9 +272,35 @@ function approximationInKernel(k: KernelExports, px: Uint8Array, scale: number, 
     cur = levels[i].aa;
     size >>= 1;
   }
-  const out = new Float64Array(k.memory.buffer, cur, hashSize * hashSize).slice();
-  KERNEL.releaseIfOver(KEEP_MEMORY_BYTES);
-  return out;
+  return new Float64Array(k.memory.buffer, cur, hashSize * hashSize).slice();
+}
+
+/**
+ * {@link whashApproximation} of a scale×scale 'L' image that already lies in
+ * kernel memory (the resampler's output, rows `scale` bytes apart), so the
+ * image is never copied out and back. Kernel memory it reserves is given
+ * back before it returns.
+ *
+ * @param pxAt - offset of the image in kernel memory
+ * @param scale - a power of two, at least {@link WHASH_KERNEL_MIN_SCALE} and above `hashSize`
+ * @param hashSize - a power of two (8 for hashtriage)
+ * @returns the hashSize×hashSize approximation, row-major
+ * @throws RangeError when the kernel is unavailable, the sizes are not
+ *   supported here, or the kernel memory cannot grow
+ */
+export function whashApproximationInMemory(pxAt: number, scale: number, hashSize: number): Float64Array {
+  const isPow2 = (v: number): boolean => Number.isInteger(v) && v >= 2 && (v & (v - 1)) === 0;
+  if (!isPow2(scale) || !isPow2(hashSize) || hashSize >= scale || scale < KERNEL_MIN_SCALE) {
+    throw new RangeError(`whash in kernel memory: unsupported scale ${scale}, hash size ${hashSize}`);
+  }
+  const k = loadKernel();
+  if (k === null) throw new RangeError('the haar kernel is unavailable');
+  const mark = kernelArena.top;
+  try {
+    return approximationAt(k, pxAt, scale, hashSize);
+  } finally {
+    kernelArena.top = mark;
+  }
 }
 
 /**
@@ -354,7 +385,7 @@ export function whashApproximation(
     } catch (err) {
       // Kernel memory could not grow: fall through to the TypeScript loops (same values).
       if (!(err instanceof RangeError)) throw err;
-      KERNEL.release();
+      if (kernelArena.top === 0) KERNEL.release();
     }
   }
   const aa = new Float64Array(h * h);

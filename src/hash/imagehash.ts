@@ -10,8 +10,9 @@
  * input, where a textbook cosine sum gives noise) and whash by PyWavelets'
  * haar convolution loops (haar.ts).
  */
-import { whashApproximation } from './haar.js';
-import { resizeLanczosMany, type ResizeTarget } from './pillow-kernel.js';
+import { WHASH_KERNEL_MIN_SCALE, whashApproximation, whashApproximationInMemory } from './haar.js';
+import { resizeLanczosInMemory, resizeLanczosMany, type ResizeTarget } from './pillow-kernel.js';
+import { kernelArena } from './wasm-kernel.js';
 
 /** The imagehash algorithms hashtriage computes. */
 export type ImagehashAlgorithm = 'ahash' | 'dhash' | 'phash' | 'whash';
@@ -361,7 +362,11 @@ function whashScale(width: number, height: number): number {
  * compared with its median.
  */
 function waveletHash(px: Uint8Array, scale: number): string {
-  const low = whashApproximation(px, scale, HASH_SIZE);
+  return waveletBits(whashApproximation(px, scale, HASH_SIZE));
+}
+
+/** The approximation against its median, as hex. */
+function waveletBits(low: Float64Array): string {
   const med = median(low);
   const bits = new Array<boolean>(64);
   for (let i = 0; i < 64; i++) bits[i] = low[i] > med;
@@ -430,4 +435,46 @@ export function imageHashes(
   });
   // Only the requested keys are present; callers index by what they asked for.
   return out as Record<ImagehashAlgorithm, string>;
+}
+
+/**
+ * {@link imageHashes} of an 'L' plane that already lies in kernel memory
+ * (planes.ts): the same hashes, without copying the full-resolution plane,
+ * and with whash's resized image handed to the haar kernel where it lies.
+ *
+ * @param plane - offset and size of the 'L' plane (rows `width` bytes apart)
+ * @param algorithms - which hashes to compute; duplicates are ignored
+ * @returns a record holding exactly the requested algorithms
+ * @throws RangeError when a kernel is unavailable or its memory cannot grow
+ *   (the caller falls back to {@link imageHashes})
+ */
+export function imageHashesOfPlane(
+  plane: { lumaAt: number; width: number; height: number },
+  algorithms: readonly ImagehashAlgorithm[],
+): Record<ImagehashAlgorithm, string> {
+  const img = { width: plane.width, height: plane.height, luma: new Uint8Array(0) };
+  const wanted = [...new Set(algorithms)];
+  const sizes = wanted.map((algo) => targetSize(algo, img));
+  const unique = [...new Map(sizes.map((s) => [`${s.width}x${s.height}`, s])).values()];
+  // A whash scale the haar kernel takes stays in kernel memory for it.
+  const wh = wanted.indexOf('whash');
+  const whScale = wh >= 0 ? sizes[wh].width : 0;
+  const keep = whScale >= WHASH_KERNEL_MIN_SCALE ? unique.findIndex((s) => s.width === whScale && s.height === whScale) : -1;
+  const mark = kernelArena.top;
+  try {
+    const { planes, kept } = resizeLanczosInMemory(plane.lumaAt, plane.width, plane.height, unique, keep);
+    const byKey = new Map(unique.map((s, i) => [`${s.width}x${s.height}`, planes[i]]));
+    const out: Partial<Record<ImagehashAlgorithm, string>> = {};
+    wanted.forEach((algo, i) => {
+      const size = sizes[i];
+      if (algo === 'whash' && kept !== undefined) {
+        out[algo] = waveletBits(whashApproximationInMemory(kept.at, whScale, HASH_SIZE));
+      } else {
+        out[algo] = hashResized(algo, byKey.get(`${size.width}x${size.height}`)!, size);
+      }
+    });
+    return out as Record<ImagehashAlgorithm, string>;
+  } finally {
+    kernelArena.top = mark;
+  }
 }

@@ -8,6 +8,8 @@
  * and left out of perceptual matching.
  */
 
+import { rowRunSummer, type ImagePlanes } from './planes.js';
+
 /** Blocks per side of the coarse grid the measure is taken on. */
 export const LOW_INFORMATION_GRID = 16;
 
@@ -40,6 +42,66 @@ export function luminanceSpread(img: { width: number; height: number; luma: Uint
   if (!(width >= 1 && height >= 1) || luma.length < width * height) {
     throw new RangeError(`invalid image ${width}x${height} with ${luma.length} bytes`);
   }
+  const rowSums = new Float64Array(Math.min(LOW_INFORMATION_GRID, width));
+  return spread(width, height, (y, runEnd, stepX) => {
+    const base = y * width;
+    let x = 0;
+    for (let c = 0; c < runEnd.length; c++) {
+      const end = base + runEnd[c];
+      let s = 0;
+      for (let p = base + x; p < end; p += stepX) s += luma[p];
+      rowSums[c] = s;
+      if (end > base) x = runEnd[c];
+    }
+    return rowSums;
+  });
+}
+
+/**
+ * {@link luminanceSpread} of an 'L' plane in kernel memory (planes.ts): the
+ * same value, with the rows summed by the kernel (16 bytes at a time when
+ * every pixel is read, i.e. images under 1024 pixels wide).
+ *
+ * @param p - the planes of the image
+ * @returns the standard deviation in grey levels, 0..127.5
+ * @throws RangeError when the kernel is unavailable or its memory cannot grow
+ */
+export function luminanceSpreadOfPlane(p: ImagePlanes): number {
+  const { width, height } = p;
+  const stepX = Math.max(1, Math.floor(width / SAMPLE_SIDE));
+  const summer = rowRunSummer(p, runEnds(width, Math.min(LOW_INFORMATION_GRID, width), stepX).runEnd, stepX);
+  try {
+    return spread(width, height, (y) => summer.sumRow(y));
+  } finally {
+    summer.done();
+  }
+}
+
+/**
+ * For each cell column, the end (exclusive) of its run of lattice columns and
+ * how many lattice columns it holds. The cells grow with x, so each is one run.
+ */
+function runEnds(width: number, gx: number, stepX: number): { runEnd: Int32Array; runLength: Int32Array } {
+  const runEnd = new Int32Array(gx);
+  const runLength = new Int32Array(gx);
+  for (let x = 0; x < width; x += stepX) {
+    const c = Math.floor((x * gx) / width);
+    runEnd[c] = x + stepX;
+    runLength[c]++;
+  }
+  return { runEnd, runLength };
+}
+
+/**
+ * The measure itself, over row sums supplied by `sumRuns`: for a sampled row
+ * y, the sum of the lattice pixels of each cell column's run. The sums are
+ * integers far below 2^53, so totals do not depend on the order of additions.
+ */
+function spread(
+  width: number,
+  height: number,
+  sumRuns: (y: number, runEnd: Int32Array, stepX: number) => ArrayLike<number>,
+): number {
   const gx = Math.min(LOW_INFORMATION_GRID, width);
   const gy = Math.min(LOW_INFORMATION_GRID, height);
   const sums = new Float64Array(gx * gy);
@@ -48,17 +110,16 @@ export function luminanceSpread(img: { width: number; height: number; luma: Uint
   // each of the 256 cells still averages ~1000 samples, far finer than the threshold needs.
   const stepX = Math.max(1, Math.floor(width / SAMPLE_SIDE));
   const stepY = Math.max(1, Math.floor(height / SAMPLE_SIDE));
-  const cellOfColumn = new Int32Array(width);
-  for (let x = 0; x < width; x += stepX) cellOfColumn[x] = Math.floor((x * gx) / width);
+  const { runEnd, runLength } = runEnds(width, gx, stepX);
+  const rowsOfCellRow = new Int32Array(gy);
   for (let y = 0; y < height; y += stepY) {
-    const rowCell = Math.floor((y * gy) / height) * gx;
-    const base = y * width;
-    for (let x = 0; x < width; x += stepX) {
-      const cell = rowCell + cellOfColumn[x];
-      sums[cell] += luma[base + x];
-      counts[cell] += 1;
-    }
+    const cy = Math.floor((y * gy) / height);
+    rowsOfCellRow[cy]++;
+    const rowCell = cy * gx;
+    const row = sumRuns(y, runEnd, stepX);
+    for (let c = 0; c < gx; c++) sums[rowCell + c] += row[c];
   }
+  for (let cy = 0; cy < gy; cy++) for (let c = 0; c < gx; c++) counts[cy * gx + c] = rowsOfCellRow[cy] * runLength[c];
   const cells = gx * gy;
   let mean = 0;
   for (let i = 0; i < cells; i++) mean += sums[i] / counts[i];
@@ -87,4 +148,18 @@ export function isLowInformation(
 ): boolean {
   if (!(threshold >= 0) || !Number.isFinite(threshold)) throw new RangeError(`invalid threshold ${threshold}`);
   return luminanceSpread(img) < threshold;
+}
+
+/**
+ * {@link isLowInformation} of an image whose 'L' plane lies in kernel memory (planes.ts).
+ *
+ * @param p - the planes of the image
+ * @param threshold - spread below which the image is low-information
+ * @returns true when the spread is below the threshold
+ * @throws RangeError on a negative/non-finite threshold, or when the kernel is
+ *   unavailable or its memory cannot grow
+ */
+export function isLowInformationPlane(p: ImagePlanes, threshold: number = DEFAULT_LOW_INFORMATION_STDDEV): boolean {
+  if (!(threshold >= 0) || !Number.isFinite(threshold)) throw new RangeError(`invalid threshold ${threshold}`);
+  return luminanceSpreadOfPlane(p) < threshold;
 }

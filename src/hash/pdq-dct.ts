@@ -37,6 +37,14 @@ const DCT_MATRIX: Float32Array = (() => {
   return m;
 })();
 
+/**
+ * The 16×64 basis D itself (row i = frequency i+1), for the WebAssembly DCT
+ * (pdq-kernel.ts). Shared, not a copy: read it, never write it.
+ */
+export function dctBasis(): Float32Array {
+  return DCT_MATRIX;
+}
+
 /** Exposed for the tests, which compare a few entries with the reference's float bits. */
 export function dctMatrixEntry(row: number, col: number): number {
   return DCT_MATRIX[row * N + col];

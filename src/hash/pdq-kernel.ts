@@ -7,17 +7,21 @@
  * output's operations in the reference's order. On a 12-megapixel photo these
  * passes are nearly all of PDQ's time.
  *
- * The module instance (and its memory) is per thread.
+ * Two ways in: {@link filteredColumnsWithKernel} filters a whole RGB image
+ * (pdq.ts's own entry points), and {@link pdqKernel} hands planes.ts the
+ * functions to filter a stream of rows as the scan pipeline decodes them,
+ * `columnStep` being boxColumns one row at a time. The module instance is
+ * per thread, on the memory all kernels share (wasm-kernel.ts).
  */
-import { WasmKernel, type WasmMemory } from './wasm-kernel.js';
+import { KEEP_KERNEL_MEMORY_BYTES, kernelArena, WasmKernel, type WasmMemory } from './wasm-kernel.js';
 
 /**
  * pdq-kernel.wat assembled by `wat2wasm` (wabt 1.0.32), base64.
  * Regenerate after editing the .wat: `wat2wasm pdq-kernel.wat -o k.wasm && base64 -w0 k.wasm`.
- * SHA-256 of the binary: 544c00399e4e4177ae26c13a04c2d402c50752aef733d38c1310ee9bd0e9651b.
+ * SHA-256 of the binary: a579d4abe6ebfd1176a4e3d12c9712a3de4da0a9a9be05207caecf84a9ad63e1.
  */
 const KERNEL_BASE64 =
-  'AGFzbQEAAAABHANgBX9/f39/AGAEf39/fwBgCX9/f39/f39/fwADBQQAAQICBQMBAAEHKAQGbWVtb3J5AgAEbHVtYQAAB2JveFJvd3MAAgpib3hDb2x1bW5zAAMKgg0EhAICBH8BeyAAIQdBACEFAkADQCAFIANPDQEgASAFIARsQQJ0aiEIIAAgBSACbEEDbGohB0EAIQYCQANAIAYgAk8NASAH/QAAACEJIAggCf0MAICAgAOAgIAGgICACYCAgP0O/fsB/QyHFpk+hxaZPocWmT6HFpk+/eYBIAn9DAGAgIAEgICAB4CAgAqAgID9Dv37Af0MokUWP6JFFj+iRRY/okUWP/3mAf3kASAJ/QwCgICABYCAgAiAgIALgICA/Q79+wH9DNV46T3VeOk91XjpPdV46T395gH95AH9CwQAIAdBDGohByAIQRBqIQggBkEEaiEGDAALCyAFQQFqIQUMAAsLC6oDAwJ/CHsCfyACQQJ0IQUgACEOIAEhD0EAIQQCQANAIAQgAk8NASADBEAgDv0ABAAhBiAOIAVq/QAEACEHIA4gBUEBdGr9AAQAIQggDiAFQQNsav0ABAAhCQUgD/0ABAAhBiAP/QAEECEHIA/9AAQgIQggD/0ABDAhCQsgBiAH/Q0AAQIDEBESEwQFBgcUFRYXIQogBiAH/Q0ICQoLGBkaGwwNDg8cHR4fIQsgCCAJ/Q0AAQIDEBESEwQFBgcUFRYXIQwgCCAJ/Q0ICQoLGBkaGwwNDg8cHR4fIQ0gCiAM/Q0AAQIDBAUGBxAREhMUFRYXIQYgCiAM/Q0ICQoLDA0ODxgZGhscHR4fIQcgCyAN/Q0AAQIDBAUGBxAREhMUFRYXIQggCyAN/Q0ICQoLDA0ODxgZGhscHR4fIQkgAwRAIA8gBv0LBAAgDyAH/QsEECAPIAj9CwQgIA8gCf0LBDAFIA4gBv0LBAAgDiAFaiAH/QsEACAOIAVBAXRqIAj9CwQAIA4gBUEDbGogCf0LBAALIA5BEGohDiAPQcAAaiEPIARBBGohBAwACwsLgwMCB38Ce0EAIQkCQANAIAkgAU8NASAAIAkgAmxBBHRqIQogCiAHIAJBARAB/QwAAAAAAAAAAAAAAAAAAAAAIRBBACEMIAchDSAHIQ4gCCEPIAMhCwJAA0AgC0UNASAQIA39AAQA/eQBIRAgDUEQaiENIAxBAWohDCALQQFrIQsMAAsLIAQhCwJAA0AgC0UNASAQIA39AAQA/eQBIRAgDUEQaiENIAxBAWohDCAPIBAgDLP9E/3nAf0LBAAgD0EQaiEPIAtBAWshCwwACwsgDLP9EyERIAUhCwJAA0AgC0UNASAQIA39AAQA/eQBIA79AAQA/eUBIRAgDyAQIBH95wH9CwQAIA1BEGohDSAOQRBqIQ4gD0EQaiEPIAtBAWshCwwACwsgBiELAkADQCALRQ0BIBAgDv0ABAD95QEhECAOQRBqIQ4gDEEBayEMIA8gECAMs/0T/ecB/QsEACAPQRBqIQ8gC0EBayELDAALCyAKIAggAkEAEAEgCUEBaiEJDAALCwvIBAMLfwN7An8gAUECdCEJQQEhFwJAA0AgF0EESw0BIAIgAyAEIAUgF0EDRhsgF0ECRhsgF0EBRhshGEEAIQoCQANAIAogGE8NASAXQQJNBEAgC0EBaiELCyAXQQRGBEAgC0EBayELCyALs/0TIRYgACAMIAlsaiEQIAYgDCAHcCAJbGohEiAGIA0gB3AgCWxqIRMgACAOIAlsaiERQQAhDyAXQQFGBEACQANAIA8gCU8NASAQIA9q/QAEACEUIBIgD2ogFP0LBAAgCCAPaiAIIA9q/QAEACAU/eQB/QsEACAPQRBqIQ8MAAsLCyAXQQJGBEACQANAIA8gCU8NASAQIA9q/QAEACEUIBIgD2ogFP0LBAAgCCAPav0ABAAgFP3kASEVIAggD2ogFf0LBAAgESAPaiAVIBb95wH9CwQAIA9BEGohDwwACwsLIBdBA0YEQAJAA0AgDyAJTw0BIBAgD2r9AAQAIRQgEiAPaiAU/QsEACAIIA9q/QAEACAU/eQBIBMgD2r9AAQA/eUBIRUgCCAPaiAV/QsEACARIA9qIBUgFv3nAf0LBAAgD0EQaiEPDAALCwsgF0EERgRAAkADQCAPIAlPDQEgCCAPav0ABAAgEyAPav0ABAD95QEhFSAIIA9qIBX9CwQAIBEgD2ogFSAW/ecB/QsEACAPQRBqIQ8MAAsLCyAXQQNNBEAgDEEBaiEMCyAXQQNPBEAgDUEBaiENCyAXQQJPBEAgDkEBaiEOCyAKQQFqIQoMAAsLIBdBAWohFwwACwsL';
+  'AGFzbQEAAAABJwRgBX9/f39/AGAEf39/fwBgCX9/f39/f39/fwBgCH9/f39/f39/AAIPAQNlbnYGbWVtb3J5AgABAwcGAAECAgMABzIFBGx1bWEAAAdib3hSb3dzAAIKYm94Q29sdW1ucwADCmNvbHVtblN0ZXAABANkY3QABQrzEAaEAgIEfwF7IAAhB0EAIQUCQANAIAUgA08NASABIAUgBGxBAnRqIQggACAFIAJsQQNsaiEHQQAhBgJAA0AgBiACTw0BIAf9AAAAIQkgCCAJ/QwAgICAA4CAgAaAgIAJgICA/Q79+wH9DIcWmT6HFpk+hxaZPocWmT795gEgCf0MAYCAgASAgIAHgICACoCAgP0O/fsB/QyiRRY/okUWP6JFFj+iRRY//eYB/eQBIAn9DAKAgIAFgICACICAgAuAgID9Dv37Af0M1XjpPdV46T3VeOk91XjpPf3mAf3kAf0LBAAgB0EMaiEHIAhBEGohCCAGQQRqIQYMAAsLIAVBAWohBQwACwsLqgMDAn8IewJ/IAJBAnQhBSAAIQ4gASEPQQAhBAJAA0AgBCACTw0BIAMEQCAO/QAEACEGIA4gBWr9AAQAIQcgDiAFQQF0av0ABAAhCCAOIAVBA2xq/QAEACEJBSAP/QAEACEGIA/9AAQQIQcgD/0ABCAhCCAP/QAEMCEJCyAGIAf9DQABAgMQERITBAUGBxQVFhchCiAGIAf9DQgJCgsYGRobDA0ODxwdHh8hCyAIIAn9DQABAgMQERITBAUGBxQVFhchDCAIIAn9DQgJCgsYGRobDA0ODxwdHh8hDSAKIAz9DQABAgMEBQYHEBESExQVFhchBiAKIAz9DQgJCgsMDQ4PGBkaGxwdHh8hByALIA39DQABAgMEBQYHEBESExQVFhchCCALIA39DQgJCgsMDQ4PGBkaGxwdHh8hCSADBEAgDyAG/QsEACAPIAf9CwQQIA8gCP0LBCAgDyAJ/QsEMAUgDiAG/QsEACAOIAVqIAf9CwQAIA4gBUEBdGogCP0LBAAgDiAFQQNsaiAJ/QsEAAsgDkEQaiEOIA9BwABqIQ8gBEEEaiEEDAALCwuDAwIHfwJ7QQAhCQJAA0AgCSABTw0BIAAgCSACbEEEdGohCiAKIAcgAkEBEAH9DAAAAAAAAAAAAAAAAAAAAAAhEEEAIQwgByENIAchDiAIIQ8gAyELAkADQCALRQ0BIBAgDf0ABAD95AEhECANQRBqIQ0gDEEBaiEMIAtBAWshCwwACwsgBCELAkADQCALRQ0BIBAgDf0ABAD95AEhECANQRBqIQ0gDEEBaiEMIA8gECAMs/0T/ecB/QsEACAPQRBqIQ8gC0EBayELDAALCyAMs/0TIREgBSELAkADQCALRQ0BIBAgDf0ABAD95AEgDv0ABAD95QEhECAPIBAgEf3nAf0LBAAgDUEQaiENIA5BEGohDiAPQRBqIQ8gC0EBayELDAALCyAGIQsCQANAIAtFDQEgECAO/QAEAP3lASEQIA5BEGohDiAMQQFrIQwgDyAQIAyz/RP95wH9CwQAIA9BEGohDyALQQFrIQsMAAsLIAogCCACQQAQASAJQQFqIQkMAAsLC8gEAwt/A3sCfyABQQJ0IQlBASEXAkADQCAXQQRLDQEgAiADIAQgBSAXQQNGGyAXQQJGGyAXQQFGGyEYQQAhCgJAA0AgCiAYTw0BIBdBAk0EQCALQQFqIQsLIBdBBEYEQCALQQFrIQsLIAuz/RMhFiAAIAwgCWxqIRAgBiAMIAdwIAlsaiESIAYgDSAHcCAJbGohEyAAIA4gCWxqIRFBACEPIBdBAUYEQAJAA0AgDyAJTw0BIBAgD2r9AAQAIRQgEiAPaiAU/QsEACAIIA9qIAggD2r9AAQAIBT95AH9CwQAIA9BEGohDwwACwsLIBdBAkYEQAJAA0AgDyAJTw0BIBAgD2r9AAQAIRQgEiAPaiAU/QsEACAIIA9q/QAEACAU/eQBIRUgCCAPaiAV/QsEACARIA9qIBUgFv3nAf0LBAAgD0EQaiEPDAALCwsgF0EDRgRAAkADQCAPIAlPDQEgECAPav0ABAAhFCASIA9qIBT9CwQAIAggD2r9AAQAIBT95AEgEyAPav0ABAD95QEhFSAIIA9qIBX9CwQAIBEgD2ogFSAW/ecB/QsEACAPQRBqIQ8MAAsLCyAXQQRGBEACQANAIA8gCU8NASAIIA9q/QAEACATIA9q/QAEAP3lASEVIAggD2ogFf0LBAAgESAPaiAVIBb95wH9CwQAIA9BEGohDwwACwsLIBdBA00EQCAMQQFqIQwLIBdBA08EQCANQQFqIQ0LIBdBAk8EQCAOQQFqIQ4LIApBAWohCgwACwsgF0EBaiEXDAALCwuUAQIBfwN7IAez/RMhC0EAIQgCQANAIAggBk8NASAEIAhq/QAEACEKIABBAXEEQCABIAhq/QAEACEJIAIgCGogCf0LBAAgCiAJ/eQBIQoLIABBBHEEQCAKIAMgCGr9AAQA/eUBIQoLIAQgCGogCv0LBAAgAEECcQRAIAUgCGogCiAL/ecB/QsEAAsgCEEQaiEIDAALCwvZAgIDfwJ7QQAhBQJAA0AgBUEQTw0BQQAhBgJAA0AgBkHAAE8NAf0MAAAAAAAAAAAAAAAAAAAAACEIQQAhBwJAA0AgB0HAAE8NASABIAVBBnQgB2pBAnRq/QkCACEJIAggCSAAIAdBBnQgBmpBAnRq/QAEAP3mAf3kASEIIAdBAWohBwwACwsgAyAFQQZ0IAZqQQJ0aiAI/QsEACAGQQRqIQYMAAsLIAVBAWohBQwACwtBACEFAkADQCAFQRBPDQFBACEGAkADQCAGQRBPDQH9DAAAAAAAAAAAAAAAAAAAAAAhCEEAIQcCQANAIAdBwABPDQEgAyAFQQZ0IAdqQQJ0av0JAgAhCSAIIAkgAiAHQQR0IAZqQQJ0av0ABAD95gH95AEhCCAHQQFqIQcMAAsLIAQgBUEEdCAGakECdGogCP0LBAAgBkEEaiEGDAALCyAFQQFqIQUMAAsLCw==';
 
 /** Repetition counts of a box filter's four phases (fill, grow, slide, shrink), as pdq.ts computes them. */
 export interface BoxPhases {
@@ -27,7 +31,8 @@ export interface BoxPhases {
   p4: number;
 }
 
-interface KernelExports {
+/** The PDQ kernel's functions (see pdq-kernel.wat), for planes.ts's streamed filter. */
+export interface PdqKernelExports {
   memory: WasmMemory;
   luma(src: number, dst: number, width: number, height: number, stride: number): void;
   boxRows(
@@ -38,19 +43,26 @@ interface KernelExports {
     buf: number, stride: number, p1: number, p2: number, p3: number, p4: number,
     ring: number, slots: number, sums: number,
   ): void;
+  columnStep(
+    mode: number, row: number, ringIn: number, ringOld: number, sums: number, out: number, bytes: number, count: number,
+  ): void;
+  dct(a: number, d: number, dt: number, t: number, b: number): void;
 }
-
-// A 12-megapixel photo needs about 50 MB of kernel memory. Keeping up to this
-// much per thread avoids re-faulting fresh pages for every typical photo;
-// anything larger is released after use (wasm memory cannot shrink, so the
-// instance is dropped and a new one made next time). Same bound as the
-// Pillow kernel's.
-const KEEP_MEMORY_BYTES = 64 * 1024 * 1024;
+type KernelExports = PdqKernelExports;
 
 const KERNEL = new WasmKernel<KernelExports>(KERNEL_BASE64);
 
 function loadKernel(): KernelExports | null {
   return KERNEL.get();
+}
+
+/**
+ * The loaded PDQ kernel (on the shared memory), or null without WebAssembly SIMD.
+ *
+ * @returns the kernel's functions and memory
+ */
+export function pdqKernel(): PdqKernelExports | null {
+  return loadKernel();
 }
 
 /**
@@ -64,6 +76,78 @@ export function pdqKernelAvailable(): boolean {
 
 const align4 = (n: number): number => (n + 3) & ~3;
 const align16 = (n: number): number => (n + 15) & ~15;
+
+/** A PDQ float luma plane in kernel memory: rows of `stride` floats (a multiple of 4), whole 4-row strips. */
+interface FloatPlane {
+  /** Byte offset, 16-aligned. */
+  at: number;
+  width: number;
+  height: number;
+  stride: number;
+}
+
+/** The float plane's row stride for an image `width` wide. */
+export function floatPlaneStride(width: number): number {
+  return align4(width);
+}
+
+/** Bytes of a float plane of `height` rows (rounded up to a whole strip). */
+function floatPlaneBytes(width: number, height: number): number {
+  return 16 * floatPlaneStride(width) * (align4(height) >> 2);
+}
+
+/**
+ * Box filter along rows, down columns, along rows again on a float luma
+ * plane already in kernel memory (the first three passes of PDQ's tent
+ * filter), then the values of the columns the decimation samples. Scratch
+ * is reserved from {@link kernelArena} and given back.
+ *
+ * @param k - the loaded kernel
+ * @param plane - the luma plane; overwritten
+ * @returns `height × picks.length` floats, row-major
+ * @throws RangeError when the kernel memory cannot grow
+ */
+function filterPlane(
+  k: KernelExports,
+  plane: FloatPlane,
+  alongRows: BoxPhases,
+  alongCols: BoxPhases,
+  colWindow: number,
+  picks: Int32Array,
+): Float32Array {
+  const { at: buf, height, stride } = plane;
+  const strips = align4(height) >> 2;
+  const slots = colWindow + 1;
+  const mark = kernelArena.top;
+  try {
+    const scratchIn = kernelArena.alloc(k.memory, 16 * stride);
+    const scratchOut = kernelArena.alloc(k.memory, 16 * stride);
+    const sums = kernelArena.alloc(k.memory, 4 * stride);
+    const ring = kernelArena.alloc(k.memory, 4 * slots * stride);
+    // Rows past the image (up to a whole strip) may hold stale bytes read as
+    // floats; zero them so no lane computes on NaN or denormal junk.
+    new Float32Array(k.memory.buffer, buf + 4 * stride * height, stride * (4 * strips - height)).fill(0);
+    const rowPass = (): void => {
+      new Float32Array(k.memory.buffer, scratchOut, 4 * stride).fill(0);
+      k.boxRows(buf, strips, stride, alongRows.p1, alongRows.p2, alongRows.p3, alongRows.p4, scratchIn, scratchOut);
+    };
+    rowPass();
+    new Float32Array(k.memory.buffer, sums, stride).fill(0);
+    k.boxColumns(buf, stride, alongCols.p1, alongCols.p2, alongCols.p3, alongCols.p4, ring, slots, sums);
+    rowPass();
+    const n = picks.length;
+    const floats = new Float32Array(k.memory.buffer, buf, stride * height);
+    const picked = new Float32Array(height * n);
+    for (let r = 0; r < height; r++) {
+      const src = r * stride;
+      const dst = r * n;
+      for (let c = 0; c < n; c++) picked[dst + c] = floats[src + picks[c]];
+    }
+    return picked;
+  } finally {
+    kernelArena.top = mark;
+  }
+}
 
 /**
  * Luma, box filter along rows, along columns, along rows again — the first
@@ -94,52 +178,63 @@ export function filteredColumnsWithKernel(
   const k = loadKernel();
   if (k === null) return null;
   const stride = align4(width);
-  const strips = align4(height) >> 2;
-  const slots = colWindow + 1;
   const pixels = width * height;
-  const scratchIn = 0;
-  const scratchOut = 16 * stride;
-  const sums = 32 * stride;
-  const ring = 36 * stride;
-  const buf = align16(ring + 4 * slots * stride);
-  const bufBytes = 16 * stride * strips;
-  // The RGB goes in the tail of the luma plane, far enough in that the luma
-  // pass never overwrites bytes it has yet to read (each luma row is 4·stride
-  // bytes against 3·width bytes of RGB), so the two need not both be resident.
-  const rgbAt = buf + align16((height - 1) * (4 * stride - 3 * width) + stride) + 16;
-  const end = Math.max(buf + bufBytes, rgbAt + 3 * pixels + 16) + 16;
-  let picked: Float32Array;
+  const bufBytes = floatPlaneBytes(width, height);
+  const mark = kernelArena.top;
   try {
-    const need = end - k.memory.buffer.byteLength;
-    if (need > 0) k.memory.grow(Math.ceil(need / 65536));
+    // The RGB goes in the tail of the luma plane, far enough in that the luma
+    // pass never overwrites bytes it has yet to read (each luma row is 4·stride
+    // bytes against 3·width bytes of RGB), so the two need not both be resident.
+    const rgbOffset = align16((height - 1) * (4 * stride - 3 * width) + stride) + 16;
+    const buf = kernelArena.alloc(k.memory, Math.max(bufBytes, rgbOffset + 3 * pixels + 16) + 16);
+    const rgbAt = buf + rgbOffset;
     new Uint8Array(k.memory.buffer, rgbAt, 3 * pixels).set(rgb.subarray(0, 3 * pixels));
     k.luma(rgbAt, buf, width, height, stride);
-    // Rows past the image (up to a whole strip) may hold RGB bytes read as
-    // floats; zero them so no lane computes on NaN or denormal junk.
-    new Float32Array(k.memory.buffer, buf + 4 * stride * height, stride * (4 * strips - height)).fill(0);
-    const rowPass = (): void => {
-      new Float32Array(k.memory.buffer, scratchOut, 4 * stride).fill(0);
-      k.boxRows(buf, strips, stride, alongRows.p1, alongRows.p2, alongRows.p3, alongRows.p4, scratchIn, scratchOut);
-    };
-    rowPass();
-    new Float32Array(k.memory.buffer, sums, stride).fill(0);
-    k.boxColumns(buf, stride, alongCols.p1, alongCols.p2, alongCols.p3, alongCols.p4, ring, slots, sums);
-    rowPass();
-    const plane = new Float32Array(k.memory.buffer, buf, stride * height);
-    const n = picks.length;
-    picked = new Float32Array(height * n);
-    for (let r = 0; r < height; r++) {
-      const src = r * stride;
-      const dst = r * n;
-      for (let c = 0; c < n; c++) picked[dst + c] = plane[src + picks[c]];
-    }
+    return filterPlane(k, { at: buf, width, height, stride }, alongRows, alongCols, colWindow, picks);
   } catch (err) {
     // Memory could not grow (a huge image in a constrained process): same bits, slower.
     if (!(err instanceof RangeError)) throw err;
-    KERNEL.release();
+    kernelArena.top = mark;
+    if (mark === 0) KERNEL.release();
     return null;
   } finally {
-    KERNEL.releaseIfOver(KEEP_MEMORY_BYTES);
+    kernelArena.top = mark;
+    KERNEL.releaseIfOver(KEEP_KERNEL_MEMORY_BYTES);
   }
-  return picked;
+}
+
+/**
+ * pdq-dct.ts's `dct64To16` in the kernel, four outputs per vector: each
+ * output is the same left-to-right float32 sum of rounded products, so the
+ * block is bit-identical.
+ *
+ * @param a - the 64×64 downsample, row-major
+ * @param basis - the 16×64 DCT basis (pdq-dct.ts `dctBasis`)
+ * @returns the 16×16 block, or null when the kernel is unavailable or its memory cannot grow
+ */
+export function dctWithKernel(a: Float32Array, basis: Float32Array): Float32Array | null {
+  const k = loadKernel();
+  if (k === null || a.length !== 64 * 64 || basis.length !== 16 * 64) return null;
+  const mark = kernelArena.top;
+  try {
+    const aAt = kernelArena.alloc(k.memory, 4 * 64 * 64);
+    const dAt = kernelArena.alloc(k.memory, 4 * 16 * 64);
+    const dtAt = kernelArena.alloc(k.memory, 4 * 16 * 64);
+    const tAt = kernelArena.alloc(k.memory, 4 * 16 * 64);
+    const bAt = kernelArena.alloc(k.memory, 4 * 16 * 16);
+    const mem = k.memory.buffer;
+    new Float32Array(mem, aAt, 64 * 64).set(a);
+    new Float32Array(mem, dAt, 16 * 64).set(basis);
+    const dt = new Float32Array(mem, dtAt, 16 * 64);
+    for (let i = 0; i < 16; i++) for (let j = 0; j < 64; j++) dt[j * 16 + i] = basis[i * 64 + j];
+    k.dct(aAt, dAt, dtAt, tAt, bAt);
+    return new Float32Array(mem, bAt, 16 * 16).slice();
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    kernelArena.top = mark;
+    if (mark === 0) KERNEL.release();
+    return null;
+  } finally {
+    kernelArena.top = mark;
+  }
 }

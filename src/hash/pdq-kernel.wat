@@ -15,7 +15,8 @@
 ;; floats (a multiple of 4, >= width) and a whole number of 4-row strips; lanes
 ;; past the image edge hold finite junk that no real output ever reads.
 (module
-  (memory (export "memory") 1)
+  ;; The memory is shared with the other kernels of the thread (wasm-kernel.ts).
+  (import "env" "memory" (memory 1))
 
   ;; Y = (0.299 R + 0.587 G) + 0.114 B in float32, four pixels at a time; the
   ;; weights are written as the exact float32 values of the reference constants.
@@ -275,4 +276,93 @@
             (br $repsLoop)))
         (local.set $phase (i32.add (local.get $phase) (i32.const 1)))
         (br $phases))))
+
+  ;; One step of the column box filter, for filtering a stream of rows (the
+  ;; same step boxColumns takes for one row, in the same operation order):
+  ;;   mode 1 (fill): sums += row, row saved to ringIn
+  ;;   mode 3 (grow): sums += row, row saved; out = sums / count
+  ;;   mode 7 (slide): sums = (sums + row) - ringOld, row saved; out = sums / count
+  ;;   mode 6 (shrink): sums -= ringOld; out = sums / count
+  ;; `bytes` is the row length in bytes (a multiple of 16).
+  (func (export "columnStep")
+    (param $mode i32) (param $row i32) (param $ringIn i32) (param $ringOld i32)
+    (param $sums i32) (param $out i32) (param $bytes i32) (param $count i32)
+    (local $j i32) (local $v v128) (local $s v128) (local $n v128)
+    (local.set $n (f32x4.splat (f32.convert_i32_u (local.get $count))))
+    (local.set $j (i32.const 0))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $j) (local.get $bytes)))
+        (local.set $s (v128.load (i32.add (local.get $sums) (local.get $j))))
+        (if (i32.and (local.get $mode) (i32.const 1))
+          (then
+            (local.set $v (v128.load (i32.add (local.get $row) (local.get $j))))
+            (v128.store (i32.add (local.get $ringIn) (local.get $j)) (local.get $v))
+            (local.set $s (f32x4.add (local.get $s) (local.get $v)))))
+        (if (i32.and (local.get $mode) (i32.const 4))
+          (then
+            (local.set $s (f32x4.sub (local.get $s) (v128.load (i32.add (local.get $ringOld) (local.get $j)))))))
+        (v128.store (i32.add (local.get $sums) (local.get $j)) (local.get $s))
+        (if (i32.and (local.get $mode) (i32.const 2))
+          (then
+            (v128.store (i32.add (local.get $out) (local.get $j)) (f32x4.div (local.get $s) (local.get $n)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $each))))
+
+  ;; PDQ's partial DCT, B = D · A · Dᵀ (pdq-dct.ts dct64To16), four outputs per
+  ;; vector: every output is still its own left-to-right float32 sum over
+  ;; k = 0..63 of rounded products, starting from +0, as in the reference.
+  ;;   a: 64×64 floats; d: the 16×64 basis D; dt: its transpose (64×16);
+  ;;   t: scratch 16×64; b: the 16×16 result.
+  (func (export "dct")
+    (param $a i32) (param $d i32) (param $dt i32) (param $t i32) (param $b i32)
+    (local $i i32) (local $j i32) (local $k i32) (local $acc v128) (local $w v128)
+    ;; T = D · A: T[i][j..j+3] = Σk D[i][k] · A[k][j..j+3]
+    (local.set $i (i32.const 0))
+    (block $doneI (loop $eachI
+      (br_if $doneI (i32.ge_u (local.get $i) (i32.const 16)))
+      (local.set $j (i32.const 0))
+      (block $doneJ (loop $eachJ
+        (br_if $doneJ (i32.ge_u (local.get $j) (i32.const 64)))
+        (local.set $acc (v128.const f32x4 0 0 0 0))
+        (local.set $k (i32.const 0))
+        (block $doneK (loop $eachK
+          (br_if $doneK (i32.ge_u (local.get $k) (i32.const 64)))
+          (local.set $w (v128.load32_splat (i32.add (local.get $d)
+            (i32.shl (i32.add (i32.shl (local.get $i) (i32.const 6)) (local.get $k)) (i32.const 2)))))
+          (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $w)
+            (v128.load (i32.add (local.get $a)
+              (i32.shl (i32.add (i32.shl (local.get $k) (i32.const 6)) (local.get $j)) (i32.const 2)))))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $eachK)))
+        (v128.store (i32.add (local.get $t)
+          (i32.shl (i32.add (i32.shl (local.get $i) (i32.const 6)) (local.get $j)) (i32.const 2))) (local.get $acc))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $eachJ)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $eachI)))
+    ;; B = T · Dᵀ: B[i][j..j+3] = Σk T[i][k] · D[j..j+3][k] = Σk T[i][k] · Dt[k][j..j+3]
+    (local.set $i (i32.const 0))
+    (block $doneI2 (loop $eachI2
+      (br_if $doneI2 (i32.ge_u (local.get $i) (i32.const 16)))
+      (local.set $j (i32.const 0))
+      (block $doneJ2 (loop $eachJ2
+        (br_if $doneJ2 (i32.ge_u (local.get $j) (i32.const 16)))
+        (local.set $acc (v128.const f32x4 0 0 0 0))
+        (local.set $k (i32.const 0))
+        (block $doneK2 (loop $eachK2
+          (br_if $doneK2 (i32.ge_u (local.get $k) (i32.const 64)))
+          (local.set $w (v128.load32_splat (i32.add (local.get $t)
+            (i32.shl (i32.add (i32.shl (local.get $i) (i32.const 6)) (local.get $k)) (i32.const 2)))))
+          (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $w)
+            (v128.load (i32.add (local.get $dt)
+              (i32.shl (i32.add (i32.shl (local.get $k) (i32.const 4)) (local.get $j)) (i32.const 2)))))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $eachK2)))
+        (v128.store (i32.add (local.get $b)
+          (i32.shl (i32.add (i32.shl (local.get $i) (i32.const 4)) (local.get $j)) (i32.const 2))) (local.get $acc))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $eachJ2)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $eachI2))))
 )

@@ -18,8 +18,8 @@
  * changes low bits and, for coefficients near the median, hash bits.
  */
 import { HashtriageError } from '../errors.js';
-import { blockToHex, dct64To16, dihedralBlock, DIHEDRAL_VARIANTS, type DihedralVariant } from './pdq-dct.js';
-import { filteredColumnsWithKernel, type BoxPhases } from './pdq-kernel.js';
+import { blockToHex, dct64To16, dctBasis, dihedralBlock, DIHEDRAL_VARIANTS, type DihedralVariant } from './pdq-dct.js';
+import { dctWithKernel, filteredColumnsWithKernel, type BoxPhases } from './pdq-kernel.js';
 
 /** A PDQ hash and its quality. */
 export interface PdqResult {
@@ -189,7 +189,8 @@ function tooSmall(img: RgbImage): boolean {
  */
 function coefficients(img: RgbImage, shortcut64: boolean, useKernel: boolean): { block: Float32Array; quality: number } {
   const small = shortcut64 && img.height === OUT && img.width === OUT ? lumaOf(img) : downsample(img, useKernel);
-  return { block: dct64To16(small), quality: qualityOf(small) };
+  const block = (useKernel ? dctWithKernel(small, dctBasis()) : null) ?? dct64To16(small);
+  return { block, quality: qualityOf(small) };
 }
 
 /** Y = 0.299 R + 0.587 G + 0.114 B, summed left to right in float32. */
@@ -215,23 +216,94 @@ function lumaOf({ width, height, rgb }: RgbImage): Float32Array {
  * @param useKernel - run luma and the first three passes in the WebAssembly kernel when it is available.
  */
 function downsample(img: RgbImage, useKernel: boolean): Float32Array {
-  const { width: cols, height: rows } = img;
+  return downsampleWith(img.width, img.height, (wAlongRows, wAlongCols, colIdx) => {
+    const { width: cols, height: rows } = img;
+    return (
+      (useKernel
+        ? filteredColumnsWithKernel(img.rgb, cols, rows, phases(cols, wAlongRows), phases(rows, wAlongCols), wAlongCols, colIdx)
+        : null) ?? filteredColumns(img, wAlongRows, wAlongCols, colIdx)
+    );
+  });
+}
+
+/**
+ * The decimation around a source of filtered columns: `pick` returns the
+ * sampled columns (rows × 64) after luma, rows, columns, rows; the final
+ * column pass then runs on them alone (unless `pickFilters`: `pick` ran it).
+ */
+function downsampleWith(
+  cols: number,
+  rows: number,
+  pick: (wAlongRows: number, wAlongCols: number, colIdx: Int32Array) => Float32Array,
+  pickFilters = false,
+): Float32Array {
   const wAlongRows = jaroszWindow(cols);
   const wAlongCols = jaroszWindow(rows);
   const rowIdx = decimationIndices(rows);
   const colIdx = decimationIndices(cols);
-
-  // The sampled columns (rows × 64) after luma, rows, columns, rows; the
-  // final column pass then runs on them alone.
-  const picked =
-    (useKernel
-      ? filteredColumnsWithKernel(img.rgb, cols, rows, phases(cols, wAlongRows), phases(rows, wAlongCols), wAlongCols, colIdx)
-      : null) ?? filteredColumns(img, wAlongRows, wAlongCols, colIdx);
-  boxColumnsInPlace(picked, rows, OUT, wAlongCols, new Float32Array((wAlongCols + 1) * OUT), new Float32Array(OUT));
+  const picked = pick(wAlongRows, wAlongCols, colIdx);
+  if (!pickFilters) boxColumnsInPlace(picked, rows, OUT, wAlongCols, new Float32Array((wAlongCols + 1) * OUT), new Float32Array(OUT));
 
   const out = new Float32Array(OUT * OUT);
   for (let i = 0; i < OUT; i++) out.set(picked.subarray(rowIdx[i] * OUT, rowIdx[i] * OUT + OUT), i * OUT);
   return out;
+}
+
+/** What a streamed tent filter (planes.ts) needs to know about an image: PDQ's windows and sampled columns. */
+export interface PdqFilterSpec {
+  /** Box filter phases along each row (length = width). */
+  alongRows: BoxPhases;
+  /** Box filter phases down each column (length = height). */
+  alongCols: BoxPhases;
+  /** The column window (its ring holds `colWindow + 1` rows). */
+  colWindow: number;
+  /** The 64 columns the decimation samples. */
+  picks: Int32Array;
+}
+
+/**
+ * PDQ's tent filter parameters for an image of this size, for filtering it
+ * as a stream of rows (planes.ts) instead of as a whole plane.
+ *
+ * @returns the parameters, or undefined when the image is below 5×5 (its hashes are all zero)
+ */
+export function pdqFilterSpec(width: number, height: number): PdqFilterSpec | undefined {
+  if (width < MIN_HASHABLE_DIM || height < MIN_HASHABLE_DIM) return undefined;
+  const wAlongRows = jaroszWindow(width);
+  const wAlongCols = jaroszWindow(height);
+  return {
+    alongRows: phases(width, wAlongRows),
+    alongCols: phases(height, wAlongCols),
+    colWindow: wAlongCols,
+    picks: decimationIndices(width),
+  };
+}
+
+/**
+ * {@link pdqDihedral} from the sampled columns after the whole tent filter
+ * (all four passes, as planes.ts streams them): the decimation, DCT,
+ * quality and hashes. The same bits as {@link pdqDihedral} of the image.
+ *
+ * @param filtered - `height × 64` floats, row-major; or undefined for an image below 5×5
+ * @param width - image width
+ * @param height - image height
+ * @returns quality and the 8 hashes
+ * @throws HashtriageError `INTERNAL` when `filtered` does not hold height × 64 values
+ */
+export function pdqDihedralOfFiltered(filtered: Float32Array | undefined, width: number, height: number): PdqDihedralResult {
+  const hashes = {} as Record<DihedralVariant, string>;
+  if (filtered === undefined || width < MIN_HASHABLE_DIM || height < MIN_HASHABLE_DIM) {
+    for (const v of DIHEDRAL_VARIANTS) hashes[v] = ZERO_HASH;
+    return { quality: 0, hashes };
+  }
+  if (filtered.length !== height * OUT) {
+    throw new HashtriageError('INTERNAL', `PDQ: expected ${height * OUT} filtered values, got ${filtered.length}`);
+  }
+  const small = downsampleWith(width, height, () => filtered, true);
+  const block = dctWithKernel(small, dctBasis()) ?? dct64To16(small);
+  const quality = qualityOf(small);
+  for (const v of DIHEDRAL_VARIANTS) hashes[v] = blockToHex(v === 'original' ? block : dihedralBlock(block, v));
+  return { quality, hashes };
 }
 
 /** The TypeScript version of {@link filteredColumnsWithKernel}. */

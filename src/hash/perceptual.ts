@@ -1,46 +1,140 @@
 /**
  * One decode feeding every perceptual algorithm asked for.
  *
+ * The decoded pixels go once, in strips, through the WebAssembly kernels'
+ * shared memory (planes.ts): out come the full-resolution 'L' plane and
+ * PDQ's already tent-filtered sample columns. The low-information measure
+ * and the imagehash resizes then read the 'L' plane where it lies.
+ * Without WebAssembly SIMD, or when the kernel memory cannot grow, the same
+ * hashes come from the TypeScript path (decodeImage's planes in ordinary
+ * arrays).
+ *
  * Bad images are values: a decode failure comes back in `failures` and the
  * caller still reports the file's cryptographic hashes.
  */
 import { performance } from 'node:perf_hooks';
-import { decodeImage } from './decode.js';
-import { imageHashes, type ImagehashAlgorithm } from './imagehash.js';
-import { isLowInformation } from './low-information.js';
-import { pdqDihedral } from './pdq.js';
+import { decodePixels, isFileFailure, type DecodedPixels } from './decode.js';
+import { imageHashes, imageHashesOfPlane, type ImagehashAlgorithm } from './imagehash.js';
+import { isLowInformation, isLowInformationPlane } from './low-information.js';
+import { pdqDihedral, pdqDihedralOfFiltered, pdqFilterSpec, type PdqDihedralResult } from './pdq.js';
+import { interleavedToLumaRgb } from './pillow.js';
+import { rgbToLuma } from './pillow-kernel.js';
+import { planesKernelAvailable, preparePlanes } from './planes.js';
 import type { PerceptualResult, PerceptualTask } from './tasks.js';
+import { KEEP_KERNEL_MEMORY_BYTES, kernelArena, releaseKernelMemory, releaseKernelMemoryIfOver } from './wasm-kernel.js';
 
 const IMAGEHASH: readonly string[] = ['ahash', 'dhash', 'phash', 'whash'];
 
-/** Decodes `bytes` once at full resolution and computes the requested perceptual hashes. */
+/** What the hashing part computes from one decoded image. */
+interface Computed {
+  lowInformation: boolean;
+  imagehash?: Record<ImagehashAlgorithm, string>;
+  pdq?: PdqDihedralResult;
+}
+
+/** Options of {@link perceptualHashes}. */
+export interface PerceptualOptions {
+  /** false: the TypeScript path even where the kernels are available (for tests and comparison). */
+  kernel?: boolean;
+}
+
+/**
+ * Decodes `bytes` once at full resolution and computes the requested perceptual hashes.
+ *
+ * @param bytes - the whole file
+ * @param task - algorithms, pixel limit and low-information threshold
+ * @param options - `kernel: false` forces the TypeScript path
+ * @returns hashes, image facts and per-file failures; never rejects for a bad image
+ * @throws RangeError only for an invalid low-information threshold (a set-up error)
+ */
 export async function perceptualHashes(
   bytes: Buffer,
   task: Pick<PerceptualTask, 'algorithms' | 'maxPixels' | 'lowInformationThreshold'>,
+  options: PerceptualOptions = {},
 ): Promise<PerceptualResult> {
   const started = performance.now();
-  const decoded = await decodeImage(bytes, { maxPixels: task.maxPixels });
+  const decoded = await decodePixels(bytes, { maxPixels: task.maxPixels });
   const decodeMs = performance.now() - started;
-  if ('code' in decoded) return { hashes: {}, failures: [decoded], decodeMs };
+  if (isFileFailure(decoded)) return { hashes: {}, failures: [decoded], decodeMs };
+  const imagehash = task.algorithms.filter((a): a is ImagehashAlgorithm => IMAGEHASH.includes(a));
+  const wantPdq = task.algorithms.includes('pdq');
+  const computed =
+    (options.kernel !== false ? inKernelMemory(decoded, task.lowInformationThreshold, imagehash, wantPdq) : undefined) ??
+    inArrays(decoded, task.lowInformationThreshold, imagehash, wantPdq);
   const result: PerceptualResult = {
     hashes: {},
     image: {
       format: decoded.format,
       width: decoded.width,
       height: decoded.height,
-      lowInformation: isLowInformation(decoded, task.lowInformationThreshold),
+      lowInformation: computed.lowInformation,
     },
     failures: [],
     decodeMs,
   };
-  const imagehash = task.algorithms.filter((a): a is ImagehashAlgorithm => IMAGEHASH.includes(a));
-  if (imagehash.length > 0) Object.assign(result.hashes, imageHashes(decoded, imagehash));
-  if (task.algorithms.includes('pdq')) {
-    const pdq = pdqDihedral(decoded);
-    result.hashes.pdq = pdq.hashes.original;
-    result.image!.pdqQuality = pdq.quality;
-    result.pdqDihedral = Object.values(pdq.hashes);
+  if (computed.imagehash) Object.assign(result.hashes, computed.imagehash);
+  if (computed.pdq) {
+    result.hashes.pdq = computed.pdq.hashes.original;
+    result.image!.pdqQuality = computed.pdq.quality;
+    result.pdqDihedral = Object.values(computed.pdq.hashes);
   }
   result.hashMs = performance.now() - started - decodeMs;
   return result;
+}
+
+/**
+ * The hashes from planes in kernel memory; undefined when the kernels are
+ * unavailable or their memory cannot grow (the caller takes the array path).
+ */
+function inKernelMemory(
+  px: DecodedPixels,
+  threshold: number,
+  imagehash: readonly ImagehashAlgorithm[],
+  wantPdq: boolean,
+): Computed | undefined {
+  if (!planesKernelAvailable()) return undefined;
+  // Checked before any work, as the array path does (it throws for a bad threshold).
+  if (!(threshold >= 0) || !Number.isFinite(threshold)) throw new RangeError(`invalid threshold ${threshold}`);
+  const mark = kernelArena.top;
+  try {
+    const spec = wantPdq ? pdqFilterSpec(px.width, px.height) : undefined;
+    const planes = preparePlanes(px.data, px.channels, px.width, px.height, spec);
+    const lowInformation = isLowInformationPlane(planes, threshold);
+    const pdq = wantPdq ? pdqDihedralOfFiltered(planes.pdqFiltered, px.width, px.height) : undefined;
+    const computed: Computed = { lowInformation, pdq };
+    if (imagehash.length > 0) computed.imagehash = imageHashesOfPlane(planes, imagehash);
+    return computed;
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    kernelArena.top = mark;
+    if (mark === 0) releaseKernelMemory();
+    return undefined;
+  } finally {
+    kernelArena.top = mark;
+    releaseKernelMemoryIfOver(KEEP_KERNEL_MEMORY_BYTES);
+  }
+}
+
+/** The hashes from ordinary arrays: decodeImage's 'L' and 'RGB' planes. */
+function inArrays(
+  px: DecodedPixels,
+  threshold: number,
+  imagehash: readonly ImagehashAlgorithm[],
+  wantPdq: boolean,
+): Computed {
+  const { width, height, data, channels } = px;
+  const pixels = width * height;
+  let luma: Uint8Array;
+  let rgb: Uint8Array;
+  if (channels === 3) {
+    luma = rgbToLuma(data, pixels);
+    rgb = data;
+  } else {
+    ({ luma, rgb } = interleavedToLumaRgb(data, pixels, channels));
+  }
+  const img = { width, height, luma, rgb };
+  const computed: Computed = { lowInformation: isLowInformation(img, threshold) };
+  if (imagehash.length > 0) computed.imagehash = imageHashes(img, imagehash);
+  if (wantPdq) computed.pdq = pdqDihedral(img);
+  return computed;
 }

@@ -12,7 +12,8 @@
 ;; exact modulo 2^32; Pillow's own sum fits in an int32, so the result is
 ;; identical.
 (module
-  (memory (export "memory") 1)
+  ;; The memory is shared with the other kernels of the thread (wasm-kernel.ts).
+  (import "env" "memory" (memory 1))
 
   ;; Horizontal pass.
   ;;   src: first source row; srcStride: bytes per source row; rows: rows to produce

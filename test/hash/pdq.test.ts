@@ -11,8 +11,9 @@ import {
   PDQ_MIN_QUALITY,
   type RgbImage,
 } from '../../src/hash/pdq.js';
-import { dctMatrixEntry, DIHEDRAL_VARIANTS, type DihedralVariant } from '../../src/hash/pdq-dct.js';
-import { pdqKernelAvailable } from '../../src/hash/pdq-kernel.js';
+import { dct64To16, dctBasis, dctMatrixEntry, DIHEDRAL_VARIANTS, type DihedralVariant } from '../../src/hash/pdq-dct.js';
+import { dctWithKernel, pdqKernelAvailable } from '../../src/hash/pdq-kernel.js';
+import { prng } from '../../src/cli/synthetic.js';
 import { HashtriageError } from '../../src/errors.js';
 
 const FIXTURES = new URL('../fixtures/pdq/', import.meta.url);
@@ -358,5 +359,27 @@ describe('pdqDistance', () => {
 
   it('uses the thresholds the reference systems use', () => {
     expect([PDQ_MATCH_DISTANCE, PDQ_MIN_QUALITY]).toEqual([31, 50]);
+  });
+});
+
+describe('dctWithKernel: the WebAssembly DCT gives dct64To16 bit for bit', () => {
+  it('on random, constant, zero and tiny inputs', () => {
+    const rand = prng(17);
+    const inputs: Float32Array[] = [
+      Float32Array.from({ length: 4096 }, () => rand() * 255),
+      Float32Array.from({ length: 4096 }, (_, i) => ((i % 64) * 3 + (i >> 6)) % 256),
+      new Float32Array(4096).fill(127.5),
+      new Float32Array(4096),
+      Float32Array.from({ length: 4096 }, () => (rand() - 0.5) * 1e-3),
+    ];
+    for (const [n, a] of inputs.entries()) {
+      const got = dctWithKernel(a, dctBasis());
+      expect(got, `input ${n}`).not.toBeNull();
+      expect(Buffer.from(got!.buffer).equals(Buffer.from(dct64To16(a).buffer)), `input ${n}`).toBe(true);
+    }
+  });
+
+  it('declines inputs of the wrong size instead of guessing', () => {
+    expect(dctWithKernel(new Float32Array(100), dctBasis())).toBeNull();
   });
 });
