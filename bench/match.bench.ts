@@ -2,20 +2,30 @@
  * Benchmark of the Hamming index (src/match/hamming-index.ts) against a
  * linear scan over the same codes, measured in the same run.
  *
- *   npm run build && node dist/bench/match.bench.js [--quick] [--sizes=1000000,10000000] [--bits=64,256] [--queries=1000]
+ *   npm run build && node dist/bench/match.bench.js [--quick] [--sizes=1000000,10000000] [--bits=64,256] [--queries=1000] [--slots=12]
  *
  * Scenarios: 64-bit codes (imagehash) at radii 4, 8, 10, 12 and 256-bit
  * codes (PDQ) at distance 31, each on uniform and on clustered data. The
  * clustered set mimics a real list: near-duplicate families around shared
- * centres, flat images hashing to nearly all zeros (or all ones), exact
- * repeats, the rest uniform. Queries, reported by kind: unrelated codes, stored codes moved
- * by a few bits, and near-zero codes (the worst case: one huge bucket).
+ * centres (a family of a few hundred re-encodings of one picture, up to 19
+ * bits apart for PDQ), flat images hashing to nearly all zeros (or all
+ * ones), exact repeats, the rest uniform. Queries, reported by kind:
+ * unrelated codes (misses), stored codes moved by 0 to radius + 2 bits
+ * (mostly hits: a family member finds its family), and near-zero codes (the
+ * worst case: one huge bucket, whose answer is a tenth of the list). The
+ * stored codes moved are never flat ones: the matcher leaves flat list
+ * entries out by default (low-information), and a flat one would turn a
+ * "near-stored" query into the near-zero case, measured on its own.
+ * `--slots` forces the slot count (HammingIndexOptions.slotCount) instead
+ * of the planner's choice, to compare layouts.
  *
  * Prints the machine, then per scenario: build time, bytes per stored hash,
  * ms per query (CPU time of this process, which other load on the machine
  * disturbs less than the wall clock; wall time and its 99th percentile
  * beside it) on the index and on the linear scan, their ratio, the mean
- * candidate count and how often the index chose to scan instead. Finally a
+ * candidate count (bucket entries met, an entry once per slot that finds
+ * it), and how often the index chose to scan instead; and
+ * the load average, since the machine is shared. Finally a
  * least-squares fit of the per-probe, per-candidate and per-result costs,
  * against which the cost constants in hamming-index.ts were set.
  */
@@ -30,6 +40,7 @@ interface Args {
   bits: (64 | 256)[];
   queries: number;
   linearQueries: number;
+  slots?: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -39,7 +50,8 @@ function parseArgs(argv: string[]): Args {
   const sizes = get('sizes')?.split(',').map(Number) ?? (quick ? [100_000, 1_000_000] : [1_000_000, 10_000_000]);
   const queries = Number(get('queries') ?? (quick ? 300 : 1000));
   const bits = (get('bits')?.split(',').map(Number) ?? [64, 256]).filter((b): b is 64 | 256 => b === 64 || b === 256);
-  return { sizes, bits, queries, linearQueries: quick ? 10 : 20 };
+  const slots = get('slots') === undefined ? undefined : Number(get('slots'));
+  return { sizes, bits, queries, linearQueries: quick ? 10 : 20, slots };
 }
 
 /** xorshift128: fast, seeded; the bench needs 80 M random words, not quality. */
@@ -98,10 +110,25 @@ function generate(n: number, bytes: number, dist: Distribution, seed: number): U
 
 type QueryKind = 'unrelated' | 'near-stored' | 'near-zero';
 
+/** True for a flat code: at most 1/16 of its bits set, or clear (the list's low-information rule). */
+function isFlat(data: Uint8Array, at: number, bytes: number): boolean {
+  let ones = 0;
+  for (let j = 0; j < bytes; j++) {
+    let v = data[at + j];
+    while (v) {
+      v &= v - 1;
+      ones++;
+    }
+  }
+  const bits = 8 * bytes;
+  return Math.min(ones, bits - ones) <= bits / 16;
+}
+
 /**
- * Query codes of one kind: an unrelated random code; a stored code moved by
- * 0..radius+2 bits (about half of them match); or a near-zero code, as a flat
- * image hashes to (on clustered data it lands in the biggest buckets).
+ * Query codes of one kind: an unrelated random code; a stored code (not a
+ * flat one) moved by 0..radius+2 bits (most of them match); or a near-zero
+ * code, as a flat image hashes to (on clustered data it lands in the biggest
+ * buckets).
  */
 function makeQueries(data: Uint8Array, bytes: number, count: number, radius: number, kind: QueryKind, seed: number): Uint8Array[] {
   const next = rng(seed);
@@ -112,7 +139,8 @@ function makeQueries(data: Uint8Array, bytes: number, count: number, radius: num
     if (kind === 'unrelated') {
       for (let j = 0; j < bytes; j++) q[j] = next() & 0xff;
     } else if (kind === 'near-stored') {
-      const at = (next() % n) * bytes;
+      let at = (next() % n) * bytes;
+      while (isFlat(data, at, bytes)) at = (next() % n) * bytes;
       q.set(data.subarray(at, at + bytes));
       const flips = next() % (radius + 3);
       for (let f = 0; f < flips; f++) {
@@ -161,11 +189,18 @@ async function settledArrayBuffers(): Promise<number> {
   return process.memoryUsage().arrayBuffers;
 }
 
-async function buildIndex(bits: 64 | 256, data: Uint8Array, bytes: number, radius: number, strategy: 'auto' | 'linear') {
+async function buildIndex(
+  bits: 64 | 256,
+  data: Uint8Array,
+  bytes: number,
+  radius: number,
+  strategy: 'auto' | 'linear',
+  slotCount?: number,
+) {
   const n = data.length / bytes;
   const before = await settledArrayBuffers();
   const c0 = cpuMs();
-  const index = new HammingIndex(bits, { maxRadius: radius, strategy });
+  const index = new HammingIndex(bits, { maxRadius: radius, strategy, slotCount });
   for (let i = 0; i < n; i++) index.add(i, data.subarray(i * bytes, i * bytes + bytes));
   const c1 = cpuMs();
   index.build();
@@ -218,7 +253,7 @@ async function scenario(bits: 64 | 256, n: number, dist: Distribution, radii: nu
   const bytes = bits / 8;
   const data = generate(n, bytes, dist, 1234 + n + bits);
   const design = bits === 64 ? 10 : 31;
-  const built = await buildIndex(bits, data, bytes, design, 'auto');
+  const built = await buildIndex(bits, data, bytes, design, 'auto', args.slots);
   const index = built.index;
   console.log(
     `\n${bits}-bit, ${n.toLocaleString('en')} codes, ${dist}: slots [${index.slotWidths.join(',')}], ` +
@@ -229,6 +264,7 @@ async function scenario(bits: 64 | 256, n: number, dist: Distribution, radii: nu
   // The linear scan runs on a second, unindexed copy: same code, same arrays, no tables.
   const linear = (await buildIndex(bits, data, bytes, design, 'linear')).index;
   const kinds: QueryKind[] = dist === 'clustered' ? ['unrelated', 'near-stored', 'near-zero'] : ['unrelated', 'near-stored'];
+  console.log(`  load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log('  radius query        | index CPU ms/q | wall ms/q | p99 wall | linear CPU ms/q | speed-up | candidates | scans | hits/q');
   for (const radius of radii) {
     for (const kind of kinds) {
@@ -247,7 +283,7 @@ async function scenario(bits: 64 | 256, n: number, dist: Distribution, radii: nu
     }
   }
   const lin = runQueries(linear, makeQueries(data, bytes, args.linearQueries, 0, 'unrelated', 7), design, null);
-  console.log(`  linear scan: ${fmt((lin.cpuMsPerQuery * 1e6) / n, 2)} ns CPU per stored code`);
+  console.log(`  linear scan: ${fmt((lin.cpuMsPerQuery * 1e6) / n, 2)} ns CPU per stored code; load average now ${os.loadavg()[0].toFixed(2)}`);
 }
 
 /**

@@ -290,6 +290,21 @@ describe('HammingIndex on 64-bit codes', () => {
     expect(index.byteLength).toBeLessThan(8 * 1024 * 1024);
   });
 
+  it('stays exact past 65,536 codes with a huge near-zero bucket', () => {
+    const rand = prng(6464);
+    const entries: Entry[] = Array.from({ length: 72000 }, (_, i) =>
+      i < 68000
+        ? { id: i, value: flipBits(rand, new Uint8Array(8), i % 10 === 0 ? 1 + (i % 3) : 0) }
+        : { id: i, value: randomBytes(rand, 8) },
+    );
+    const index = buildIndex(64, entries, 'index');
+    const qs = [...queries(rand, entries.slice(68000), 8, 10, 12), new Uint8Array(8), flipBits(rand, new Uint8Array(8), 3)];
+    for (const q of qs) {
+      const all = distancesTo(entries, q);
+      for (const r of [0, 2, 10]) expect(index.query(q, r)).toEqual(filterSorted(all, r));
+    }
+  });
+
   it('rejects misuse with INTERNAL and bad options with USAGE_INVALID_OPTION', () => {
     const index = new HammingIndex(64);
     expect(() => index.add(1, new Uint8Array(32))).toThrow(/8-byte/);
@@ -308,6 +323,14 @@ describe('HammingIndex on 64-bit codes', () => {
       expect((e as HashtriageError).code).toBe('USAGE_INVALID_OPTION');
     }
     expect(() => new HammingIndex(128 as 64)).toThrow(HashtriageError);
+    for (const bad of [{ slotCount: 2 }, { slotCount: 1.5 }, { slotCount: 65 }, { positionBytes: 2 as 3 }]) {
+      try {
+        new HammingIndex(64, bad);
+        expect.unreachable();
+      } catch (e) {
+        expect((e as HashtriageError).code).toBe('USAGE_INVALID_OPTION');
+      }
+    }
   });
 });
 
@@ -331,6 +354,79 @@ describe('HammingIndex on 256-bit (PDQ) codes', () => {
     const radii = [0, 1, 15, 16, 17, 31, 32, 47, 63, 90];
     const viaIndex = expectSameAsBruteForce(index, entries, qs, radii);
     expect(viaIndex).toBe(qs.length * radii.length);
+  });
+
+  it('answers exactly at 11, 12 and 16 slots, and when posting entries are 4 bytes', () => {
+    const rand = prng(1031);
+    const entries = clustered(rand, 4000, 32);
+    const qs = queries(rand, entries, 32, 20, 40);
+    const radii = [0, 2, 30, 31, 32];
+    for (const options of [{ slotCount: 11 }, { slotCount: 12 }, { slotCount: 16 }, { positionBytes: 4 as const }]) {
+      const index = new HammingIndex(256, { strategy: 'index', ...options });
+      for (const e of entries) index.add(e.id, e.value);
+      index.build();
+      if (options.slotCount !== undefined) expect(index.slotWidths).toHaveLength(options.slotCount);
+      expect(expectSameAsBruteForce(index, entries, qs, radii)).toBe(qs.length * radii.length);
+    }
+  });
+
+  it('includes a code at exactly the radius and leaves out one just beyond it', () => {
+    const rand = prng(3131);
+    const entries = uniform(rand, 5000, 32);
+    const q = randomBytes(rand, 32);
+    // Distances 30, 31, 32 and 33 from q, plus an exact copy, each found through a different bit pattern.
+    const planted = [0, 30, 31, 32, 33].map((d, i) => ({ id: 900000 + i, value: flipBits(rand, q, d) }));
+    const all = [...entries, ...planted];
+    const index = buildIndex(256, all);
+    const got = index.query(q, 31);
+    expect(got).toEqual(bruteForce(all, q, 31));
+    expect(index.lastQuery.strategy).toBe('index');
+    const ids = got.map((m) => m.id);
+    expect(ids).toEqual(expect.arrayContaining([900000, 900001, 900002]));
+    expect(ids).not.toContain(900003);
+    expect(ids).not.toContain(900004);
+    expect(index.query(q, 32).map((m) => m.id)).toContain(900003);
+  });
+
+  it('reports a near-duplicate family once per member, however many slots find it', () => {
+    const rand = prng(77);
+    const centre = randomBytes(rand, 32);
+    const family = Array.from({ length: 300 }, (_, i) => ({ id: 5000 + i, value: flipBits(rand, centre, i % 6) }));
+    const entries = [...uniform(rand, 3000, 32), ...family];
+    const index = buildIndex(256, entries, 'index');
+    const got = index.query(centre, 31);
+    expect(got).toEqual(bruteForce(entries, centre, 31));
+    expect(got).toHaveLength(300);
+    expect(new Set(got.map((m) => m.id)).size).toBe(300);
+    // Every member sits in the search ball of most of the 12-odd slots: found many times, reported once.
+    expect(index.lastQuery.candidates).toBeGreaterThan(3 * 300);
+    expect(index.lastQuery.results).toBe(300);
+  });
+
+  it('stays exact past 65,536 codes (3-byte positions, and a bucket block too big for 16-bit offsets)', () => {
+    const rand = prng(65537);
+    const n = 72000;
+    // 68,000 codes at or next to zero (flat images): the first block of every
+    // slot's bucket table holds over 65,536 of them, too many for 16-bit offsets.
+    const entries: Entry[] = Array.from({ length: n }, (_, i) =>
+      i < 68000
+        ? { id: i, value: flipBits(rand, new Uint8Array(32), i % 10 === 0 ? 1 + (i % 3) : 0) }
+        : { id: i, value: randomBytes(rand, 32) },
+    );
+    for (const positionBytes of [3, 4] as const) {
+      const index = new HammingIndex(256, { strategy: 'index', positionBytes });
+      for (const e of entries) index.add(e.id, e.value);
+      index.build();
+      const qs = [
+        ...queries(rand, entries.slice(68000), 32, 8, 35),
+        flipBits(rand, new Uint8Array(32), 1),
+        flipBits(rand, new Uint8Array(32), 30),
+      ];
+      for (const q of qs) {
+        const all = distancesTo(entries, q);
+        for (const r of [0, 3, 31]) expect(index.query(q, r)).toEqual(filterSorted(all, r));
+      }
+    }
   });
 
   it('finds a PDQ hash written as hex across word boundaries', () => {
