@@ -141,7 +141,7 @@ class RunReader {
 }
 
 /** A binary min-heap of readers ordered by (key, reader index): earlier runs hold lower entries. */
-function mergeRuns(readers: RunReader[], visit: RunVisitor): void {
+function mergeRuns(readers: RunReader[], visit: RunVisitor, keyBytes: number): void {
   const heap: number[] = [];
   const less = (a: number, b: number): boolean => {
     const c = readers[a]!.key.compare(readers[b]!.key);
@@ -166,7 +166,8 @@ function mergeRuns(readers: RunReader[], visit: RunVisitor): void {
   let previous: Buffer | undefined;
   while (heap.length > 0) {
     const top = readers[heap[0]!]!;
-    visit(top.key, top.entry, top.flag, previous !== undefined && previous.equals(top.key));
+    const key = top.key.length > keyBytes ? top.key.subarray(0, keyBytes) : top.key;
+    visit(key, top.entry, top.flag, previous !== undefined && previous.equals(top.key));
     previous = top.key;
     if (!top.next()) {
       heap[0] = heap[heap.length - 1]!;
@@ -224,9 +225,11 @@ export class SortedRuns {
 
   /**
    * Visits every record in (key, entry) order, then empties the collection.
+   * @param keyBytes hand the visitor at most this many leading bytes of each key
+   *   (`repeat` still compares whole keys): saves a second view when only a prefix is stored
    * @throws the file-system error of a spill file
    */
-  drain(visit: RunVisitor): void {
+  drain(visit: RunVisitor, keyBytes = Infinity): void {
     if (this.spills.length === 0) {
       const { order, prefixes } = sortedPositions(this.keys, this.offsets, this.count);
       // One copy of the keys, so the views handed out survive the collection being reused.
@@ -240,7 +243,8 @@ export class SortedRuns {
           i > 0 &&
           prefixes[i] === prefixes[i - 1] &&
           keys.compare(keys, offsets[before]!, offsets[before + 1]!, offsets[p]!, offsets[p + 1]!) === 0;
-        visit(keys.subarray(offsets[p]!, offsets[p + 1]!), this.entries[p]!, this.flags[p]!, repeat);
+        const start = offsets[p]!;
+        visit(keys.subarray(start, Math.min(offsets[p + 1]!, start + keyBytes)), this.entries[p]!, this.flags[p]!, repeat);
         before = p;
       }
     } else {
@@ -248,7 +252,7 @@ export class SortedRuns {
       const block = readBlock(this.spills.length);
       const readers = this.spills.map((f) => new RunReader(f, block));
       try {
-        mergeRuns(readers, visit);
+        mergeRuns(readers, visit, keyBytes);
       } finally {
         for (const r of readers) r.close();
       }

@@ -425,9 +425,9 @@ export class ListWriter {
             return;
           }
         } else if (dropped.has(entry)) return;
-        rows.values.push(key.length === width ? key : key.subarray(0, width), entry);
+        rows.values.push(key, entry);
         if (++rows.rows === BATCH) this.flushPending(rows, make);
-      });
+      }, width);
       this.flushPending(rows, make);
     }
     if (dropped.count > 0) {
