@@ -67,6 +67,8 @@ interface FileResult {
   failures: FileFailure[];
   matches: FileMatch[];
   knownGood: boolean;
+  /** Zero-byte, and its digest is on the list as notable: not reported unless asked. */
+  emptyListed?: boolean;
   noatime: boolean;
 }
 
@@ -79,7 +81,7 @@ async function hashAndMatch(
   pool: HashPool,
   crypto: CryptoAlgorithm[],
   perceptual: PerceptualAlgorithm[],
-  config: Pick<ScanConfig, 'chunkSize' | 'perceptual'>,
+  config: Pick<ScanConfig, 'chunkSize' | 'perceptual'> & { matchEmptyFiles?: boolean },
   matcher: Matcher | undefined,
   decodeCache: Map<string, Promise<PerceptualResult>>,
 ): Promise<FileResult> {
@@ -93,7 +95,8 @@ async function hashAndMatch(
   if (matcher && Object.keys(d.hashes).length > 0) {
     const exact = matcher.exact(d.hashes);
     result.knownGood = exact.knownGood;
-    if (exact.notable) result.matches.push(exact.notable);
+    if (exact.notable && d.size === 0 && d.failures.length === 0 && !config.matchEmptyFiles) result.emptyListed = true;
+    else if (exact.notable) result.matches.push(exact.notable);
   }
   if (perceptual.length === 0 || d.imageFormat === undefined || result.knownGood) return result;
   if (!d.imageBytes) {
@@ -159,6 +162,7 @@ function matchRecords(entry: { path: string; pathBytes?: string }, r: FileResult
 function outcomeOf(r: FileResult): FileOutcome {
   if (r.matches.length > 0) return 'matched';
   if (Object.keys(r.hashes).length === 0) return 'error';
+  if (r.emptyListed) return 'empty-listed';
   return r.knownGood ? 'known' : 'hashed';
 }
 

@@ -208,6 +208,12 @@ export interface ScanConfig {
   readonly chunkSize: number;
   readonly inFlightPerThread: number;
   readonly checkpointSeconds: number;
+  /**
+   * Report zero-byte files whose digest a list holds as notable. Off by default: an
+   * empty file holds no picture, and a list that carries the empty-file digest would
+   * flag every empty file on the drive. Such files are counted (`emptyListed`).
+   */
+  readonly matchEmptyFiles: boolean;
   readonly perceptual: PerceptualConfig;
 }
 

@@ -70,6 +70,7 @@ export function scanSummaryText(r: ScanResult): string {
     `  files       ${t.files} (${formatBytes(t.bytes)})`,
     `  matches     ${t.matches} in ${t.matchedFiles} files`,
     `  known-good  ${t.knownGood} files (counted, not reported)`,
+    ...(t.emptyListed > 0 ? [`  empty       ${t.emptyListed} zero-byte files have a digest on the list (counted, not reported; --match-empty-files reports them)`] : []),
     `  skipped     ${t.skipped} (symlinks, FIFOs, sockets, devices: recorded, never opened)`,
     `  errors      ${t.errors}${Object.keys(t.errorsByCode).length > 0 ? ` (${Object.entries(t.errorsByCode).map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}`,
     `  elapsed     ${formatDuration(r.elapsedMs)}`,

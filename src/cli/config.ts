@@ -99,6 +99,7 @@ export interface ScanFlags extends PerceptualFlags {
   resume?: boolean;
   quiet?: boolean;
   signKey?: string;
+  matchEmptyFiles?: boolean;
 }
 
 /**
@@ -148,6 +149,7 @@ export function scanConfig(evidenceArg: string, o: ScanFlags, commandLine: reado
     chunkSize: DEFAULTS.chunkSize,
     inFlightPerThread: DEFAULTS.inFlightPerThread,
     checkpointSeconds: DEFAULTS.checkpointSeconds,
+    matchEmptyFiles: o.matchEmptyFiles === true,
     perceptual: perceptualConfig(o),
   });
 }

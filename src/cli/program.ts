@@ -75,6 +75,7 @@ export function buildProgram(handlers: Handlers, version: string, onExit: (code:
     .option('--resume', 'continue the scan recorded in <case-dir> (after a crash, SIGINT or SIGTERM); starts a new scan if there is none')
     .option('--quiet', 'no progress line (it is only drawn when stderr is a terminal anyway)')
     .option('--sign-key <key.pem>', 'Ed25519 private key (PEM) to sign the audit log\'s closing chain head')
+    .option('--match-empty-files', 'also report zero-byte files whose digest is on the list (off: an empty file holds no picture; they are counted as "empty-listed")')
     .addHelpText(
       'after',
       `\nOnly the hashes the list holds are computed. Files that match only known-good\nentries (NSRL) are counted, not reported. Per-file problems (unreadable,\nvanished, corrupt image) are recorded in summary.json and the audit log and the\nscan goes on.\n\nExample:\n  hashtriage scan /mnt/exhibit-7 --list vics.sqlite --out cases/2026-114 \\\n    --case 2026-114 --examiner "J. Doe"\n${EXIT_STATUS_HELP}`,

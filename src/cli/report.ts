@@ -153,7 +153,7 @@ export function reportSummaryText(r: CaseReport): string {
       ['  started', escapeForTerminal(f.startedAt)],
       ['  finished', `${escapeForTerminal(f.finishedAt)} (${formatDuration(f.elapsedMs)})`],
       ['  status', `${escapeForTerminal(f.status)}${f.resumed ? ' (resumed)' : ''}`],
-      ['  files', `${t.files} (${formatBytes(t.bytes)}), known-good ${t.knownGood}, skipped ${t.skipped}`],
+      ['  files', `${t.files} (${formatBytes(t.bytes)}), known-good ${t.knownGood}${t.emptyListed > 0 ? `, empty-listed ${t.emptyListed}` : ''}, skipped ${t.skipped}`],
       ['  matches', `${t.matches} in ${t.matchedFiles} files`],
       ['  errors', `${t.errors}${errors ? ` (${escapeForTerminal(errors)})` : ''}`],
       ['  audit log', `${r.audit.ok ? '' : 'VERIFICATION '}${escapeForTerminal(r.audit.text)}`],

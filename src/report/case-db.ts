@@ -18,7 +18,7 @@ const DDL = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS files (
   path BLOB PRIMARY KEY,            -- raw path bytes relative to the evidence root
-  outcome TEXT NOT NULL,            -- hashed | matched | known | skipped | error
+  outcome TEXT NOT NULL,            -- hashed | matched | known | empty-listed | skipped | error
   size INTEGER NOT NULL,
   failures TEXT                     -- JSON array of FileFailure, or NULL
 ) WITHOUT ROWID;
@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS matches (
 );
 `;
 
-export type FileOutcome = 'hashed' | 'matched' | 'known' | 'skipped' | 'error';
+/** `empty-listed`: a zero-byte file whose digest the list holds as notable, not reported (see ScanConfig.matchEmptyFiles). */
+export type FileOutcome = 'hashed' | 'matched' | 'known' | 'empty-listed' | 'skipped' | 'error';
 
 export interface CaseTotals {
   files: number;
@@ -38,6 +39,8 @@ export interface CaseTotals {
   matchedFiles: number;
   matches: number;
   knownGood: number;
+  /** Zero-byte files whose digest is on the list as notable: counted, not reported. */
+  emptyListed: number;
   skipped: number;
   /** Files with at least one failure (unreadable, vanished, undecodable...). */
   errors: number;
@@ -148,7 +151,7 @@ export class CaseDb {
       .prepare(
         `SELECT COUNT(*) AS files, COALESCE(SUM(size), 0) AS bytes,
                 SUM(outcome = 'matched') AS matchedFiles, SUM(outcome = 'known') AS knownGood,
-                SUM(outcome = 'skipped') AS skipped, SUM(failures IS NOT NULL) AS errors
+                SUM(outcome = 'empty-listed') AS emptyListed, SUM(outcome = 'skipped') AS skipped, SUM(failures IS NOT NULL) AS errors
          FROM files`,
       )
       .get() as Record<string, number | null>;
@@ -163,6 +166,7 @@ export class CaseDb {
       matchedFiles: t.matchedFiles ?? 0,
       matches,
       knownGood: t.knownGood ?? 0,
+      emptyListed: t.emptyListed ?? 0,
       skipped: t.skipped ?? 0,
       errors: t.errors ?? 0,
       errorsByCode,

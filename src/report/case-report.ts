@@ -199,6 +199,8 @@ function readSummary(caseDir: string): ScanFacts {
       matchedFiles: t.matchedFiles as number,
       matches: t.matches as number,
       knownGood: t.knownGood as number,
+      // Absent from summaries written before the count existed.
+      emptyListed: num(t.emptyListed) ? t.emptyListed : 0,
       skipped: t.skipped as number,
       errors: t.errors as number,
       errorsByCode,

@@ -124,6 +124,7 @@ function scanFacts(r: CaseReport): string {
     ['Files hashed', `${t.files} (${formatBytes(t.bytes)})`],
     ['Matches', `${t.matches} in ${plural(t.matchedFiles, 'file')}`],
     ['Known-good', `${t.knownGood} (counted, not reported)`],
+    ...(t.emptyListed > 0 ? [['Empty files listed', `${t.emptyListed} zero-byte files whose digest is on the list (counted, not reported)`] as [string, string]] : []),
     ['Skipped', `${t.skipped} (symlinks and special files: recorded, never opened)`],
     ['Files with errors', `${t.errors}${errors ? ` (${errors})` : ''}`],
     ['Audit chain head', `<code>${escapeHtml(f.auditChainHead ?? '(none)')}</code>`],

@@ -37,7 +37,9 @@ beforeAll(async () => {
   mkdirSync(evidence);
   tree = await buildTree(evidence);
   const contents = new Map([...tree.notable.values()].map((b) => [sha256(b), b]));
-  writeFileSync(join(work, 'notable.sha256'), [...contents.keys()].map((h, i) => `${h}  item-${i}.bin`).join('\n') + '\n');
+  // Real lists sometimes carry the empty file's digest; it must not flag every zero-byte file.
+  const hashes = [...contents.keys(), sha256(Buffer.alloc(0))];
+  writeFileSync(join(work, 'notable.sha256'), hashes.map((h, i) => `${h}  item-${i}.bin`).join('\n') + '\n');
   writeFileSync(join(work, 'known.md5'), `${md5(tree.known)}  known.dll\n`);
   // The perceptual entry: pHash of photos/a.jpg, as the hash command computes it.
   const ph = await runCli(['hash', '--json', '--algorithms', 'phash', join(evidence, 'photos/a.jpg')]);
@@ -130,6 +132,19 @@ describe('hashtriage scan (end to end)', () => {
     expect(s.totals.files).toBe(tree.files.length);
     expect(s.readOnly.filesWithoutNoatime).toBe(0);
     expect(matches().some((m) => m.path === 'system/known.dll')).toBe(false);
+  });
+
+  it('counts a zero-byte file whose digest is listed without reporting it, unless --match-empty-files', async () => {
+    const s = JSON.parse(readFileSync(join(caseDir, 'summary.json'), 'utf8'));
+    expect(s.totals.emptyListed).toBe(1);
+    expect(matches().some((m) => m.path === 'empty/zero.bin')).toBe(false);
+    expect(scanRun.stdout).toContain('1 zero-byte files have a digest on the list');
+    const second = join(work, 'case-empty');
+    const r = await runCli(['scan', evidence, '--list', join(work, 'list.sqlite'), '--out', second, '--match-empty-files', '--threads', '1']);
+    expect(r.code, r.stderr).toBe(1);
+    const reported = readFileSync(join(second, 'matches.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { path: string; size: number });
+    expect(reported.filter((m) => m.path === 'empty/zero.bin')).toEqual([expect.objectContaining({ size: 0 })]);
+    expect(JSON.parse(readFileSync(join(second, 'summary.json'), 'utf8')).totals.emptyListed).toBe(0);
   });
 
   it('writes an audit log that verifies as intact and sealed', async () => {
