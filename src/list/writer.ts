@@ -20,14 +20,14 @@
  * transaction that is rolled back on failure. Either way a failed import
  * leaves nothing behind.
  */
-import Database from 'better-sqlite3';
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { HashtriageError } from '../errors.js';
 import { ALGORITHMS, CRYPTO_ALGORITHMS, DIGEST_BYTES, type Algorithm, type CryptoAlgorithm, type Role } from '../types.js';
 import { DEFAULT_LOW_INFORMATION_RULE, isLowInformation, type LowInformationRule } from './low-information.js';
 import type { ImportRecord } from './record.js';
-import { checkSchema, createSchema, digestTable, INDEX_DDL, ROLE_CODE } from './schema.js';
+import { digestTable, ROLE_CODE } from './schema.js';
+import { SqlChannel } from './sql-channel.js';
 import { DEFAULT_RUN_LIMITS, SortedRuns, type RunLimits } from './sorted-runs.js';
 
 /** Provenance of the source being written. */
@@ -107,10 +107,26 @@ class EntrySet {
   }
 }
 
-/** Opens a list for writing and collects one or more sources into it. */
+/** The statements {@link ListWriter} runs besides its batched inserts. */
+const SQL = {
+  perceptual: 'INSERT INTO perceptual (algorithm, value, entry, implementation, quality, low_information) VALUES (?, ?, ?, ?, ?, ?)',
+  hasSource: 'SELECT name FROM sources WHERE sha256 = ?',
+  addSource: `INSERT INTO sources (name, format, file_name, sha256, imported_at, records, role, detail)
+         VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
+  setRecords: 'UPDATE sources SET records = ?, format = ?, detail = ? WHERE id = ?',
+  maxEntry: 'SELECT max(id) AS id FROM entries',
+} as const;
+
+/**
+ * Opens a list for writing and collects one or more sources into it.
+ *
+ * The SQLite work runs on a thread of its own (sql-channel.ts): this class
+ * decides every statement, in the order a single connection would run
+ * them, and the inserts overlap with the parsing and sorting done here.
+ */
 export class ListWriter {
   readonly created: boolean;
-  private readonly db: Database.Database;
+  private readonly sql: SqlChannel;
   private readonly target: string;
   private readonly temp: string | null;
   private readonly rule: LowInformationRule;
@@ -128,56 +144,19 @@ export class ListWriter {
   private readonly perceptualOnly: SortedRuns;
   /** Scratch space for building a value set. */
   private scratch = Buffer.allocUnsafe(512);
-  /** Prepared INSERTs by statement key. */
-  private readonly inserts = new Map<string, Database.Statement>();
+  /** INSERT text by statement key and row count. */
+  private readonly inserts = new Map<string, string>();
   private finished = false;
-  private readonly st: {
-    perceptual: Database.Statement;
-    hasSource: Database.Statement;
-    addSource: Database.Statement;
-    setRecords: Database.Statement;
-    maxEntry: Database.Statement;
-  };
 
   private constructor(target: string, rule: LowInformationRule, runLimits: RunLimits) {
     this.target = target;
     this.rule = rule;
     this.created = !existsSync(target);
-    if (this.created) {
-      this.temp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
-      this.db = new Database(this.temp);
-      // Nothing to protect yet: on failure the whole temporary file is deleted.
-      this.db.pragma('journal_mode = OFF');
-      this.db.pragma('synchronous = OFF');
-      this.db.pragma('locking_mode = EXCLUSIVE');
-      createSchema(this.db);
-    } else {
-      this.temp = null;
-      try {
-        this.db = new Database(target, { fileMustExist: true });
-      } catch (err) {
-        throw new HashtriageError('LIST_UNREADABLE', `${target}: cannot open hash list: ${(err as Error).message}`, { cause: err });
-      }
-      try {
-        checkSchema(this.db, target);
-      } catch (err) {
-        this.db.close();
-        if (err instanceof HashtriageError) throw err;
-        if (isBusy(err)) throw busyError(target, err);
-        throw new HashtriageError('LIST_SCHEMA_MISMATCH', `${target}: not a hashtriage hash list (${(err as Error).message})`, { cause: err });
-      }
-    }
-    this.db.pragma('cache_size = -131072');
-    this.db.pragma('temp_store = FILE');
-    this.db.pragma('foreign_keys = OFF');
-    this.db.exec('CREATE TEMP TABLE dropped (id INTEGER PRIMARY KEY)');
+    this.temp = this.created ? join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`) : null;
     try {
-      // EXCLUSIVE, not IMMEDIATE: a scan reading this list holds its shared lock until it
-      // ends, so wait for it (or fail) now rather than at COMMIT, after all the work.
-      this.db.exec(this.created ? 'BEGIN' : 'BEGIN EXCLUSIVE');
+      this.sql = SqlChannel.open(target, this.temp);
     } catch (err) {
-      this.db.close();
-      if (isBusy(err)) throw busyError(target, err);
+      if (this.temp) rmSync(this.temp, { force: true });
       throw err;
     }
     const spillParent = dirname(target);
@@ -186,18 +165,6 @@ export class ListWriter {
       SortedRuns
     >;
     this.perceptualOnly = new SortedRuns(spillParent, runLimits);
-    this.st = {
-      perceptual: this.db.prepare(
-        'INSERT INTO perceptual (algorithm, value, entry, implementation, quality, low_information) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      hasSource: this.db.prepare('SELECT name FROM sources WHERE sha256 = ?').pluck(),
-      addSource: this.db.prepare(
-        `INSERT INTO sources (name, format, file_name, sha256, imported_at, records, role, detail)
-         VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
-      ),
-      setRecords: this.db.prepare('UPDATE sources SET records = ?, format = ?, detail = ? WHERE id = ?'),
-      maxEntry: this.db.prepare('SELECT max(id) FROM entries').pluck(),
-    };
   }
 
   /**
@@ -218,12 +185,12 @@ export class ListWriter {
 
   /** Name of the source already imported from a file with this SHA-256, if any. */
   sourceWithSha256(sha256: Buffer): string | undefined {
-    return this.st.hasSource.get(sha256) as string | undefined;
+    return (this.sql.get(SQL.hasSource, [sha256]) as { name: string } | undefined)?.name;
   }
 
   /** Starts a source; records added until {@link endSource} belong to it. */
   beginSource(meta: SourceMeta): void {
-    const info = this.st.addSource.run(
+    const id = this.sql.insert(SQL.addSource, [
       meta.name,
       meta.format,
       meta.fileName,
@@ -231,11 +198,11 @@ export class ListWriter {
       new Date().toISOString(),
       meta.role,
       meta.detail ? JSON.stringify(meta.detail) : null,
-    );
+    ]);
     // Entries are inserted without an id, so SQLite gives each max(id) + 1: this counter
     // follows it (endSource checks), and a source's entries are one contiguous range.
-    this.nextEntry = ((this.st.maxEntry.get() as number | null) ?? 0) + 1;
-    this.source = { id: Number(info.lastInsertRowid), role: ROLE_CODE[meta.role], firstEntry: this.nextEntry, staged: 0 };
+    this.nextEntry = this.maxEntry() + 1;
+    this.source = { id, role: ROLE_CODE[meta.role], firstEntry: this.nextEntry, staged: 0 };
   }
 
   /**
@@ -246,9 +213,9 @@ export class ListWriter {
     const src = this.source;
     if (!src) throw new HashtriageError('INTERNAL', 'ListWriter.setSourceRole before beginSource');
     this.flushEntries();
-    this.db.prepare('UPDATE sources SET role = ? WHERE id = ?').run(role, src.id);
+    this.sql.run('UPDATE sources SET role = ? WHERE id = ?', [role, src.id]);
     // This source's entries are the contiguous id range starting at firstEntry.
-    this.db.prepare('UPDATE entries SET role = ? WHERE id >= ? AND role = ?').run(ROLE_CODE[role], src.firstEntry, src.role);
+    this.sql.run('UPDATE entries SET role = ? WHERE id >= ? AND role = ?', [ROLE_CODE[role], src.firstEntry, src.role]);
     src.role = ROLE_CODE[role];
   }
 
@@ -295,7 +262,7 @@ export class ListWriter {
     if (r.perceptual) {
       for (const p of r.perceptual) {
         const low = isLowInformation(p.algorithm, p.value, p.quality, this.rule);
-        this.st.perceptual.run(p.algorithm, p.value, id, p.implementation ?? null, p.quality ?? null, low ? 1 : 0);
+        this.sql.run(SQL.perceptual, [p.algorithm, p.value, id, p.implementation ?? null, p.quality ?? null, low ? 1 : 0]);
       }
     }
 
@@ -351,31 +318,32 @@ export class ListWriter {
     return b.subarray(0, at);
   }
 
-  /** The prepared INSERT for `rows` rows of a statement key, made once. */
-  private insertFor(key: string, rows: number, make: () => { head: string; row: string }): Database.Statement {
+  /** The INSERT text for `rows` rows of a statement key, made once. */
+  private insertFor(key: string, rows: number, make: () => { head: string; row: string }): string {
     const k = `${key}/${rows}`;
-    let st = this.inserts.get(k);
-    if (!st) {
+    let text = this.inserts.get(k);
+    if (!text) {
       const { head, row } = make();
-      st = this.db.prepare(`${head} VALUES ${Array(rows).fill(row).join(', ')}`);
-      this.inserts.set(k, st);
+      text = `${head} VALUES ${Array(rows).fill(row).join(', ')}`;
+      this.inserts.set(k, text);
     }
-    return st;
+    return text;
   }
 
   /** Sends a block of rows (or a short tail row by row, rather than preparing a statement for every length). */
   private flushPending(p: Pending, make: () => { head: string; row: string }): void {
     if (p.rows === 0) return;
     if (p.rows === BATCH) {
-      this.insertFor(p.key, BATCH, make).run(p.values);
+      this.sql.run(this.insertFor(p.key, BATCH, make), p.values);
     } else {
-      const st = this.insertFor(p.key, 1, make);
+      const text = this.insertFor(p.key, 1, make);
       const width = p.values.length / p.rows;
-      if (width === 0) for (let i = 0; i < p.rows; i++) st.run();
-      else for (let i = 0; i < p.values.length; i += width) st.run(p.values.slice(i, i + width));
+      if (width === 0) for (let i = 0; i < p.rows; i++) this.sql.run(text);
+      else for (let i = 0; i < p.values.length; i += width) this.sql.run(text, p.values.slice(i, i + width));
     }
     p.rows = 0;
-    p.values.length = 0;
+    // The channel owns the array it was given.
+    p.values = [];
   }
 
   private flushEntries(): void {
@@ -401,10 +369,6 @@ export class ListWriter {
     const src = this.source;
     if (!src) throw new HashtriageError('INTERNAL', 'ListWriter.endSource before beginSource');
     this.flushEntries();
-    const last = (this.st.maxEntry.get() as number | null) ?? 0;
-    if (src.staged > 0 && last !== this.nextEntry - 1) {
-      throw new HashtriageError('INTERNAL', `entry ids out of step: expected ${this.nextEntry - 1}, found ${last}`);
-    }
     const dropped = new EntrySet(src.firstEntry, src.staged);
     // Records without a digest: sorted by value set, a repeat sits right after its first.
     this.perceptualOnly.drain((_set, entry, _flag, repeat) => {
@@ -413,9 +377,12 @@ export class ListWriter {
     for (const a of CRYPTO_ALGORITHMS) {
       const runs = this.digests[a];
       if (runs.size === 0) continue;
-      const rows: Pending = { key: `digest:${a}`, rows: 0, values: [] };
-      const make = () => ({ head: `INSERT INTO ${digestTable(a)} (digest, entry)`, row: '(?, ?)' });
       const width = DIGEST_BYTES[a];
+      const insert = (rows: number) => `INSERT INTO ${digestTable(a)} (digest, entry) VALUES ${Array(rows).fill('(?, ?)').join(', ')}`;
+      const full = insert(BATCH);
+      const keys = Buffer.allocUnsafe(BATCH * width);
+      const entries = new Float64Array(BATCH);
+      let rows = 0;
       runs.drain((key, entry, flag, repeat) => {
         if (flag === LEAD) {
           // The same value set as the record before: a repeat. A record's lead is its
@@ -425,21 +392,29 @@ export class ListWriter {
             return;
           }
         } else if (dropped.has(entry)) return;
-        rows.values.push(key, entry);
-        if (++rows.rows === BATCH) this.flushPending(rows, make);
+        keys.set(key, rows * width);
+        entries[rows++] = entry;
+        if (rows === BATCH) {
+          this.sql.runPairs(full, width, keys, entries);
+          rows = 0;
+        }
       }, width);
-      this.flushPending(rows, make);
+      if (rows > 0) this.sql.runPairs(insert(rows), width, keys, entries.subarray(0, rows));
+    }
+    // Checked once everything is queued: waiting here costs only the SQL thread's last batches.
+    const last = this.maxEntry();
+    if (src.staged > 0 && last !== this.nextEntry - 1) {
+      throw new HashtriageError('INTERNAL', `entry ids out of step: expected ${this.nextEntry - 1}, found ${last}`);
     }
     if (dropped.count > 0) {
-      const put = this.db.prepare('INSERT INTO temp.dropped (id) VALUES (?)');
-      for (const id of dropped) put.run(id);
-      this.db.exec(`
+      for (const id of dropped) this.sql.run('INSERT INTO temp.dropped (id) VALUES (?)', [id]);
+      this.sql.exec(`
         DELETE FROM main.entries WHERE id IN (SELECT id FROM temp.dropped);
         DELETE FROM main.perceptual WHERE entry IN (SELECT id FROM temp.dropped);
         DELETE FROM temp.dropped;`);
     }
     const kept = src.staged - dropped.count;
-    this.st.setRecords.run(kept, format, detail ? JSON.stringify(detail) : null, src.id);
+    this.sql.run(SQL.setRecords, [kept, format, detail ? JSON.stringify(detail) : null, src.id]);
     this.source = null;
     return { records: kept, duplicates: dropped.count };
   }
@@ -450,10 +425,7 @@ export class ListWriter {
    */
   commit(): void {
     this.disposeRuns();
-    this.db.exec(INDEX_DDL);
-    this.db.exec('COMMIT');
-    this.db.pragma('optimize');
-    this.db.close();
+    this.sql.commit();
     this.finished = true;
     if (this.temp) {
       const fd = openSync(this.temp, 'r');
@@ -471,12 +443,7 @@ export class ListWriter {
     this.disposeRuns();
     if (!this.finished) {
       this.finished = true;
-      try {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      } catch {
-        // The connection is closed next; SQLite rolls back an open transaction on close.
-      }
-      this.db.close();
+      this.sql.abort();
     }
     if (this.temp) {
       rmSync(this.temp, { force: true });
@@ -484,20 +451,11 @@ export class ListWriter {
     }
   }
 
+  private maxEntry(): number {
+    return (this.sql.get(SQL.maxEntry) as { id: number | null }).id ?? 0;
+  }
+
   private disposeRuns(): void {
     for (const runs of [...Object.values(this.digests), this.perceptualOnly]) runs.dispose();
   }
-}
-
-function isBusy(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
-}
-
-function busyError(target: string, cause: unknown): HashtriageError {
-  return new HashtriageError(
-    'LIST_BUSY',
-    `${target}: the hash list is in use by another hashtriage process (a running scan or import); try again when it has finished`,
-    { cause },
-  );
 }

@@ -1,0 +1,41 @@
+/**
+ * What the main thread (sql-channel.ts) and the import's SQL thread
+ * (sql-thread.ts) say to each other.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { ErrorCode } from '../errors.js';
+
+/** Slots of the shared control array. */
+export const REPLIED = 0;
+/** Messages posted and not yet handled: the main thread waits while too many are queued. */
+export const IN_FLIGHT = 1;
+
+/** A statement run without waiting for it. */
+export type SqlOp =
+  | { k: 'prepare'; id: number; sql: string }
+  | { k: 'run'; id: number; v?: unknown[] }
+  /** `rows` rows of (blob of `width` bytes, number): blob i is keys[i*width..], its number nums[i]. */
+  | { k: 'pairs'; id: number; width: number; keys: Uint8Array; nums: Float64Array }
+  | { k: 'exec'; sql: string };
+
+/** A request the main thread waits for. */
+export type SqlCall =
+  | { k: 'open'; target: string; temp: string | null }
+  | { k: 'get'; id: number; v?: unknown[] }
+  | { k: 'insert'; id: number; v: unknown[] }
+  | { k: 'commit' }
+  | { k: 'abort' };
+
+export type SqlMessage = { t: 'ops'; ops: SqlOp[] } | { t: 'call'; call: SqlCall };
+
+/** A call's answer: its value, or what went wrong (a hashtriage code, or SQLite's). */
+export type SqlReply = { value: unknown; error?: undefined } | { error: { message: string; code?: ErrorCode; sqliteCode?: string } };
+
+export interface SqlThreadData {
+  control: SharedArrayBuffer;
+  replies: MessagePort;
+}
+
+export function busyMessage(target: string): string {
+  return `${target}: the hash list is in use by another hashtriage process (a running scan or import); try again when it has finished`;
+}
