@@ -44,6 +44,8 @@ export interface ScenarioOptions {
   threads: number;
   /** Directory of imagehash's source (its `imagehash/` package inside), for the perceptual scenario. */
   imagehash?: string;
+  /** Directories of real photographs (the fast-decode scenario). */
+  photos?: string[];
   /** Print progress lines on stderr. */
   log: (line: string) => void;
 }

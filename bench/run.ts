@@ -13,18 +13,19 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { formatResult, saveResult, type Scenario, type ScenarioOptions } from './common.js';
 import { cryptoScenario } from './crypto.bench.js';
+import { fastDecodeScenario } from './fast-decode.bench.js';
 import { importScenario } from './import.bench.js';
 import { perceptualScenario } from './perceptual.bench.js';
 import { walkScenario } from './walk.bench.js';
 
-const SCENARIOS: readonly Scenario[] = [walkScenario, cryptoScenario, perceptualScenario, importScenario];
+const SCENARIOS: readonly Scenario[] = [walkScenario, cryptoScenario, perceptualScenario, fastDecodeScenario, importScenario];
 
 /** The match scenario belongs to bench/match.bench.ts, a script of its own: it is run as a child process. */
 const MATCH = { name: 'match', summary: 'Hamming index against a linear scan (bench/match.bench.ts; its own options after --)' };
 
 export function usage(): string {
   const names = [...SCENARIOS, MATCH].map((s) => `  ${s.name.padEnd(12)} ${s.summary}`).join('\n');
-  return `usage: node dist/bench/run.js [scenario...] [--quick] [--threads N] [--save] [--imagehash DIR] [-- match options]
+  return `usage: node dist/bench/run.js [scenario...] [--quick] [--threads N] [--save] [--imagehash DIR] [--photos DIR] [-- match options]
 
 Scenarios (default: all but match; "all" includes match):
 ${names}
@@ -35,6 +36,8 @@ Options:
   --save           also write each result as JSON under bench/results/
   --imagehash DIR  imagehash source checkout for the perceptual scenario's Python ratio
                    (or set HASHTRIAGE_IMAGEHASH_DIR; HASHTRIAGE_PYTHON picks the interpreter)
+  --photos DIR     real photographs for the fast-decode scenario (repeatable), e.g.
+                   /usr/share/backgrounds from Debian's wallpaper packages
   --help           this text
 `;
 }
@@ -57,10 +60,11 @@ function parseArgs(argv: string[]): Args | string {
     const a = args[i];
     if (a === '--quick') options.quick = true;
     else if (a === '--save') save = true;
-    else if (a === '--threads' || a === '--imagehash') {
+    else if (a === '--threads' || a === '--imagehash' || a === '--photos') {
       const v = args[++i];
       if (v === undefined) return `${a} needs a value`;
       if (a === '--imagehash') options.imagehash = v;
+      else if (a === '--photos') (options.photos ??= []).push(v);
       else {
         const n = Number(v);
         if (!Number.isInteger(n) || n < 1 || n > 256) return `Expected an integer from 1 to 256 for --threads but received ${JSON.stringify(v)}`;

@@ -69,6 +69,8 @@ interface FileResult {
   knownGood: boolean;
   /** Zero-byte, and its digest is on the list as notable: not reported unless asked. */
   emptyListed?: boolean;
+  /** The perceptual hashes come from a reduced decode of an image this size (`--fast-decode`). */
+  reducedFrom?: { width: number; height: number };
   noatime: boolean;
 }
 
@@ -114,6 +116,7 @@ async function hashAndMatch(
       algorithms: perceptual,
       maxPixels: config.perceptual.maxPixels,
       lowInformationThreshold: config.perceptual.lowInformationThreshold,
+      fastDecode: config.perceptual.fastDecode,
     });
     decodeCache.set(key, pending);
     if (decodeCache.size > DECODE_CACHE_ENTRIES) decodeCache.delete(decodeCache.keys().next().value!);
@@ -121,6 +124,7 @@ async function hashAndMatch(
   const p = await pending;
   Object.assign(result.hashes, p.hashes);
   result.failures.push(...p.failures);
+  if (p.image?.reducedFrom) result.reducedFrom = p.image.reducedFrom;
   if (matcher) result.matches.push(...matcher.perceptual(p.hashes, p.image, p.pdqDihedral));
   return result;
 }
@@ -293,6 +297,8 @@ export interface HashRecord {
   pathBytes?: string;
   size: number;
   hashes: HashValues;
+  /** Set when the perceptual hashes come from a reduced decode (`--fast-decode`): the image's size. */
+  reducedFrom?: { width: number; height: number };
   error?: string;
 }
 
@@ -344,6 +350,7 @@ export async function hashPaths(config: HashConfig, emit: (r: HashRecord) => voi
         ...(e.pathBytes === undefined ? {} : { pathBytes: e.pathBytes }),
         size: r?.size ?? 0,
         hashes,
+        ...(r?.reducedFrom && perceptual.some((a) => wanted.has(a)) ? { reducedFrom: r.reducedFrom } : {}),
         ...(failures.length > 0 ? { error: failures.map((f) => `${f.code}: ${f.message}`).join('; ') } : {}),
       });
     });
@@ -365,3 +372,4 @@ export { readCase, type CaseReport, type CategoryCount, type GroupCount } from '
 export { caseUcoJson } from './report/export-case-uco.js';
 export { renderHtml } from './report/html.js';
 export { DEFAULT_LOW_INFORMATION_STDDEV } from './hash/low-information.js';
+export { FAST_DECODE_SIDE } from './hash/decode.js';

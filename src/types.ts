@@ -98,6 +98,11 @@ export interface ImageFacts {
   pdqQuality?: number;
   /** Near-uniform luminance: such an image is never matched perceptually (unless configured). */
   lowInformation?: boolean;
+  /**
+   * The perceptual hashes come from a reduced decode (`--fast-decode`) of
+   * this width×height JPEG, not from the full image: not bit-exact.
+   */
+  reducedFrom?: { width: number; height: number };
 }
 
 /** What hashing one file produced. A failure to decode still carries the cryptographic hashes. */
@@ -177,6 +182,8 @@ export interface MatchInfo {
   algorithm: Algorithm;
   /** Hamming distance; 0 for exact matches. */
   distance: number;
+  /** Perceptual only: the file's hash came from a reduced decode (`--fast-decode`), not the full image. */
+  reducedDecode?: true;
 }
 
 /** One reported match: a file copy and the list entries it matched through one hash. */
@@ -225,6 +232,8 @@ export interface PerceptualConfig {
   readonly lowInformationThreshold: number;
   readonly matchLowInformationFiles: boolean;
   readonly matchLowInformationEntries: boolean;
+  /** Decode large JPEGs reduced (`--fast-decode`): faster, hashes no longer bit-exact. */
+  readonly fastDecode: boolean;
 }
 
 /** `hashtriage hash`: which files, which algorithms. */

@@ -23,6 +23,7 @@ import {
   describeVerifyResult,
   isListFormat,
   LIST_FORMATS,
+  FAST_DECODE_SIDE,
   type HashRecord,
   type ScanResult,
 } from '../index.js';
@@ -131,14 +132,19 @@ export function makeHandlers(io: Io): Handlers {
       const config = hashConfig(paths, options as unknown as HashFlags);
       const stop = interruptSignal();
       const algorithms = ALGORITHMS.filter((a) => config.algorithms.includes(a));
-      if (!config.json) io.stdout.write(`# ${algorithms.join('  ')}  path\n`);
+      if (!config.json) {
+        if (config.perceptual.fastDecode) io.stdout.write(`# --fast-decode: perceptual hashes of JPEGs of ${2 * FAST_DECODE_SIDE}+ px (shorter side) come from a reduced decode, not bit-exact\n`);
+        io.stdout.write(`# ${algorithms.join('  ')}  path\n`);
+      }
       try {
         const counts = await hashPaths(
           config,
           (r) => {
             if (config.json) {
-              const { path, pathBytes, size, hashes, error } = r;
-              io.stdout.write(`${JSON.stringify({ path, ...(pathBytes ? { pathBytes } : {}), size, ...hashes, ...(error ? { error } : {}) })}\n`);
+              const { path, pathBytes, size, hashes, reducedFrom, error } = r;
+              io.stdout.write(
+                `${JSON.stringify({ path, ...(pathBytes ? { pathBytes } : {}), size, ...hashes, ...(reducedFrom ? { reducedFrom } : {}), ...(error ? { error } : {}) })}\n`,
+              );
             } else {
               io.stdout.write(hashLine(r, algorithms));
               if (r.error) io.stderr.write(`hashtriage: ${escapeForTerminal(r.path)}: ${escapeForTerminal(r.error)}\n`);

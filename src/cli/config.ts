@@ -76,6 +76,7 @@ export interface PerceptualFlags {
   pdqMinQuality?: string;
   maxPixels?: string;
   matchLowInformation?: boolean;
+  fastDecode?: boolean;
 }
 
 function perceptualConfig(o: PerceptualFlags): PerceptualConfig {
@@ -87,6 +88,7 @@ function perceptualConfig(o: PerceptualFlags): PerceptualConfig {
     lowInformationThreshold: DEFAULTS.lowInformationThreshold,
     matchLowInformationFiles: o.matchLowInformation === true,
     matchLowInformationEntries: o.matchLowInformation === true,
+    fastDecode: o.fastDecode === true,
   });
 }
 

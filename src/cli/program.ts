@@ -10,7 +10,7 @@ import { Command, Option } from 'commander';
 import { ExitCode } from '../errors.js';
 import { ALGORITHMS, PERCEPTUAL_ALGORITHMS } from '../types.js';
 import { DEFAULTS } from './defaults.js';
-import { LIST_FORMATS } from '../index.js';
+import { FAST_DECODE_SIDE, LIST_FORMATS } from '../index.js';
 
 /** What the program calls; each returns the process exit code. */
 export interface Handlers {
@@ -38,7 +38,12 @@ const PERCEPTUAL_DEFAULTS = PERCEPTUAL_ALGORITHMS.map((a) => `${a}=${DEFAULTS.th
 
 /** Options of every command that decodes images. */
 function decodeOptions(cmd: Command): Command {
-  return cmd.option('--max-pixels <N>', 'refuse to decode images with more pixels (decompression bombs)', String(DEFAULTS.maxPixels));
+  return cmd
+    .option('--max-pixels <N>', 'refuse to decode images with more pixels (decompression bombs)', String(DEFAULTS.maxPixels))
+    .option(
+      '--fast-decode',
+      `decode JPEGs of ${2 * FAST_DECODE_SIDE}+ pixels on the shorter side reduced to ${FAST_DECODE_SIDE} (libjpeg DCT scaling): several times faster on camera photos, but their perceptual hashes are no longer bit-exact with imagehash/PDQ (measured drift: docs/perceptual.md); matches say so`,
+    );
 }
 
 /** Options of commands that match perceptually. */

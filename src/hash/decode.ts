@@ -44,7 +44,23 @@ export interface DecodeOptions {
   maxPixels: number;
   /** Wall-clock limit for libvips' decode, in seconds; default {@link DEFAULT_DECODE_TIMEOUT_SECONDS}. */
   timeoutSeconds?: number;
+  /**
+   * Decode large JPEGs reduced (`--fast-decode`): see {@link FAST_DECODE_SIDE}.
+   * The hashes of such an image are no longer bit-exact with imagehash or PDQ
+   * on the full image (docs/perceptual.md gives the measured drift).
+   */
+  fastDecode?: boolean;
 }
+
+/**
+ * `--fast-decode`: a JPEG whose shorter side is at least twice this is
+ * decoded with libjpeg's DCT scaling (1/2, 1/4 or 1/8, chosen by sharp) and
+ * reduced by libvips to this shorter side, instead of decoded whole. Every
+ * perceptual hash then starts from that image: aHash, dHash and pHash
+ * resize to at most 32×32 anyway, PDQ's reference tools themselves work
+ * from a 512-pixel copy, and wHash takes the reduced image's own scale.
+ */
+export const FAST_DECODE_SIDE = 512;
 
 /** Default decode time limit: generous for a 100-megapixel JPEG on a slow disk, finite for a crafted file. */
 export const DEFAULT_DECODE_TIMEOUT_SECONDS = 60;
@@ -109,6 +125,8 @@ export interface DecodedPixels {
   channels: 1 | 3 | 4;
   /** `width*height*channels` bytes, interleaved, rows back to back. */
   data: Uint8Array;
+  /** Set when the image was decoded reduced (`fastDecode`): its size in the file. */
+  reducedFrom?: { width: number; height: number };
 }
 
 /**
@@ -162,7 +180,7 @@ async function decodeUnchecked(bytes: Buffer, options: DecodeOptions): Promise<D
   const timeout = { seconds: Math.max(1, Math.ceil(options.timeoutSeconds ?? DEFAULT_DECODE_TIMEOUT_SECONDS)) };
   const header = readImageHeader(bytes, format);
   if (header?.ordinary) {
-    const decoded = await decodeOrdinary(bytes, format, header, input, timeout, options.maxPixels);
+    const decoded = await decodeOrdinary(bytes, format, header, input, timeout, options.maxPixels, options.fastDecode === true);
     if (decoded !== undefined) return decoded;
   }
 
@@ -241,11 +259,13 @@ async function decodeOrdinary(
   input: SharpOptions,
   timeout: { seconds: number },
   maxPixels: number,
+  fastDecode: boolean,
 ): Promise<DecodedPixels | FileFailure | undefined> {
   const { width, height } = header;
   // Over the limit: nothing is decoded here. The metadata route refuses it (or,
   // when libvips cannot even read the header, reports that), exactly as before.
   if (width * height > maxPixels) return undefined;
+  if (fastDecode && format === 'jpeg' && Math.min(width, height) >= 2 * FAST_DECODE_SIDE) return decodeReduced(bytes, header, input, timeout);
   try {
     const { data, info } = await sharp(bytes, input).timeout(timeout).raw().toBuffer({ resolveWithObject: true });
     if (info.width !== width || info.height !== height) return undefined;
@@ -255,6 +275,35 @@ async function decodeOrdinary(
     const msg = errorText(err);
     if (/pixel limit/i.test(msg)) return undefined;
     return failure('IMAGE_DECODE_FAILED', msg);
+  }
+}
+
+/**
+ * A large ordinary JPEG decoded reduced to {@link FAST_DECODE_SIDE} on its
+ * shorter side: sharp reopens it with libjpeg's DCT scaling and libvips'
+ * Lanczos reduces the rest (aspect ratio kept). Several times faster than a
+ * full decode on camera photos; not Pillow's pixels.
+ */
+async function decodeReduced(
+  bytes: Buffer,
+  header: ImageHeader,
+  input: SharpOptions,
+  timeout: { seconds: number },
+): Promise<DecodedPixels | FileFailure> {
+  const { width, height } = header;
+  const scale = FAST_DECODE_SIDE / Math.min(width, height);
+  const w = Math.max(1, Math.round(width * scale));
+  const h = Math.max(1, Math.round(height * scale));
+  try {
+    const { data, info } = await sharp(bytes, input)
+      .resize({ width: w, height: h, fit: 'fill', kernel: 'lanczos3', fastShrinkOnLoad: true })
+      .timeout(timeout)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    checkSize(info, w, h);
+    return { ...samplesOf('jpeg', w, h, data, info.channels), reducedFrom: { width, height } };
+  } catch (err) {
+    return failure('IMAGE_DECODE_FAILED', errorText(err));
   }
 }
 

@@ -49,11 +49,11 @@ export interface PerceptualOptions {
  */
 export async function perceptualHashes(
   bytes: Buffer,
-  task: Pick<PerceptualTask, 'algorithms' | 'maxPixels' | 'lowInformationThreshold'>,
+  task: Pick<PerceptualTask, 'algorithms' | 'maxPixels' | 'lowInformationThreshold' | 'fastDecode'>,
   options: PerceptualOptions = {},
 ): Promise<PerceptualResult> {
   const started = performance.now();
-  const decoded = await decodePixels(bytes, { maxPixels: task.maxPixels });
+  const decoded = await decodePixels(bytes, { maxPixels: task.maxPixels, fastDecode: task.fastDecode === true });
   const decodeMs = performance.now() - started;
   if (isFileFailure(decoded)) return { hashes: {}, failures: [decoded], decodeMs };
   const imagehash = task.algorithms.filter((a): a is ImagehashAlgorithm => IMAGEHASH.includes(a));
@@ -68,6 +68,7 @@ export async function perceptualHashes(
       width: decoded.width,
       height: decoded.height,
       lowInformation: computed.lowInformation,
+      ...(decoded.reducedFrom ? { reducedFrom: decoded.reducedFrom } : {}),
     },
     failures: [],
     decodeMs,

@@ -37,6 +37,8 @@ export interface PerceptualTask {
   maxPixels: number;
   /** Standard-deviation threshold below which an image counts as low-information. */
   lowInformationThreshold: number;
+  /** Decode large JPEGs reduced (decode.ts `fastDecode`). */
+  fastDecode?: boolean;
 }
 
 export interface PerceptualResult {

@@ -149,7 +149,10 @@ export class Matcher {
         distance = Math.min(distance, d);
         for (const e of entries) byKey.set(entryKey(e), e);
       }
-      if (byKey.size > 0) out.push({ match: { kind: 'perceptual', algorithm: alg, distance }, entries: [...byKey.values()] });
+      if (byKey.size > 0) {
+        const match: FileMatch['match'] = { kind: 'perceptual', algorithm: alg, distance, ...(image?.reducedFrom ? { reducedDecode: true as const } : {}) };
+        out.push({ match, entries: [...byKey.values()] });
+      }
     }
     return out.sort((a, b) => a.match.distance - b.match.distance);
   }

@@ -30,6 +30,8 @@ describe('scanConfig', () => {
     expect(c.threads).toBe(DEFAULTS.threads);
     expect(c.perceptual.thresholds).toEqual(DEFAULTS.thresholds);
     expect(c.progress).toBe(true);
+    expect(c.perceptual.fastDecode).toBe(false);
+    expect(scanConfig(evidence, { list, out: join(dir, 'case'), fastDecode: true }, []).perceptual.fastDecode).toBe(true);
   });
 
   it('refuses a case dir inside the evidence tree, even through a symlink', () => {

@@ -161,3 +161,42 @@ describe('decodeBmp', () => {
     expect((decodeBmp(bmp24.subarray(0, 20), 1e6) as FileFailure).code).toBe('IMAGE_DECODE_FAILED');
   });
 });
+
+describe('fastDecode (--fast-decode)', () => {
+  const task = { maxPixels: 50_000_000 };
+  it('decodes a JPEG of 1024+ px on the shorter side reduced to 512 on that side, and says from what size', async () => {
+    const { photoImage } = await import('../../src/cli/synthetic.js');
+    const { decodePixels } = await import('../../src/hash/decode.js');
+    const jpeg = await photoImage(2048, 1536, 5, 'jpeg', 90);
+    const reduced = await decodePixels(jpeg, { ...task, fastDecode: true });
+    if (isFileFailure(reduced)) throw new Error(reduced.message);
+    expect([reduced.width, reduced.height, reduced.channels]).toEqual([683, 512, 3]);
+    expect(reduced.reducedFrom).toEqual({ width: 2048, height: 1536 });
+    expect(reduced.data.length).toBe(683 * 512 * 3);
+    const full = await decodePixels(jpeg, task);
+    if (isFileFailure(full)) throw new Error(full.message);
+    expect([full.width, full.height, full.reducedFrom]).toEqual([2048, 1536, undefined]);
+  });
+
+  it('leaves smaller JPEGs and every other format to the exact decode', async () => {
+    const { photoImage } = await import('../../src/cli/synthetic.js');
+    const { decodePixels } = await import('../../src/hash/decode.js');
+    for (const bytes of [read('images/plasma_640x480.jpg'), await photoImage(1500, 1000, 6, 'jpeg'), await photoImage(2048, 1536, 7, 'png')]) {
+      const fast = await decodePixels(bytes, { ...task, fastDecode: true });
+      const exact = await decodePixels(bytes, task);
+      if (isFileFailure(fast) || isFileFailure(exact)) throw new Error('decode failed');
+      expect(fast.reducedFrom).toBeUndefined();
+      expect(sha256(fast.data)).toBe(sha256(exact.data));
+    }
+  });
+
+  it('still refuses a bomb from its header and reports a truncated file as a failure', async () => {
+    const { photoImage } = await import('../../src/cli/synthetic.js');
+    const { decodePixels } = await import('../../src/hash/decode.js');
+    const jpeg = await photoImage(2048, 1536, 8, 'jpeg', 90);
+    const bomb = await decodePixels(jpeg, { maxPixels: 1_000_000, fastDecode: true });
+    expect(isFileFailure(bomb) && bomb.code).toBe('IMAGE_TOO_LARGE');
+    const cut = await decodePixels(jpeg.subarray(0, jpeg.length >> 1), { ...task, fastDecode: true });
+    expect(isFileFailure(cut) && cut.code).toBe('IMAGE_DECODE_FAILED');
+  });
+});

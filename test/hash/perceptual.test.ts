@@ -95,3 +95,23 @@ describe('perceptualHashes: planes in kernel memory give exactly what the array 
     expect(kernelArena.top).toBe(0);
   });
 });
+
+describe('perceptualHashes with fastDecode', () => {
+  it('hashes a large JPEG from its reduced decode, close to the exact hashes, and says so', async () => {
+    const { photoImage } = await import('../../src/cli/synthetic.js');
+    const jpeg = await photoImage(3000, 2000, 11, 'jpeg', 92);
+    const task = { algorithms: ['ahash', 'dhash', 'phash', 'whash', 'pdq'] as const, maxPixels: 50_000_000, lowInformationThreshold: 1 };
+    const exact = await perceptualHashes(jpeg, { ...task, algorithms: [...task.algorithms] });
+    const fast = await perceptualHashes(jpeg, { ...task, algorithms: [...task.algorithms], fastDecode: true });
+    expect(exact.image).toMatchObject({ width: 3000, height: 2000 });
+    expect(exact.image?.reducedFrom).toBeUndefined();
+    expect(fast.image).toMatchObject({ width: 768, height: 512, reducedFrom: { width: 3000, height: 2000 } });
+    const bits = (a: string, b: string) => [...a].reduce((n, c, i) => n + [...(parseInt(c, 16) ^ parseInt(b[i]!, 16)).toString(2)].filter((x) => x === '1').length, 0);
+    // Within the default thresholds, with room: what docs/perceptual.md measures on many images.
+    expect(bits(exact.hashes.ahash!, fast.hashes.ahash!)).toBeLessThanOrEqual(2);
+    expect(bits(exact.hashes.phash!, fast.hashes.phash!)).toBeLessThanOrEqual(10);
+    expect(bits(exact.hashes.pdq!, fast.hashes.pdq!)).toBeLessThanOrEqual(31);
+    // Not a copy of the exact path: PDQ, computed from far fewer pixels, moves.
+    expect(fast.hashes.pdq).not.toBe(exact.hashes.pdq);
+  });
+});
