@@ -87,6 +87,17 @@ export interface ResumedAuditLog {
   lastCheckpoint?: AuditRecord;
   /** The last intact record before the resume record. */
   last: AuditRecord;
+  /** {@link matchKey} of every `match` record already in the log. */
+  matchKeys: Set<string>;
+}
+
+/**
+ * What identifies one match record: the file (reported path and raw bytes)
+ * and how it matched. A file is scanned once and gets at most one record
+ * per kind and algorithm, so no two matches of a case share a key.
+ */
+export function matchKey(data: { path?: unknown; pathBytes?: unknown; match?: { kind?: unknown; algorithm?: unknown } }): string {
+  return JSON.stringify([data.path, data.pathBytes ?? null, data.match?.kind, data.match?.algorithm]);
 }
 
 /**
@@ -231,6 +242,7 @@ export class AuditLog {
       });
     }
     const checker = new ChainChecker();
+    const matchKeys = new Set<string>();
     let discarded: DiscardedTail | undefined;
     try {
       const reader = new LineReader(fd, fs.readSync);
@@ -239,6 +251,7 @@ export class AuditLog {
         if (bad) {
           throw new HashtriageError('AUDIT_CHAIN_BROKEN', `Cannot resume ${path}: line ${bad.line} (record ${bad.seq}): ${bad.reason}`);
         }
+        if (checker.last?.type === 'match') matchKeys.add(matchKey(checker.last.data as Parameters<typeof matchKey>[0]));
       }
       if (checker.seq === 0) {
         throw new HashtriageError('RESUME_STATE_INVALID', `Cannot resume ${path}: it holds no complete record; start a new scan`);
@@ -270,7 +283,7 @@ export class AuditLog {
     const log = new AuditLog(path, appendFd, { seq: checker.seq, head: checker.head }, fs, fsync, options.clock ?? (() => new Date()));
     const priorState = checker.last?.type === 'scan_end' ? 'interrupted' : 'unclosed';
     const record = log.write('resume', { ...data, priorState, ...(discarded ? { discarded } : {}) }, true);
-    const result: ResumedAuditLog = { log, record, start: checker.start!, last: checker.last! };
+    const result: ResumedAuditLog = { log, record, start: checker.start!, last: checker.last!, matchKeys };
     if (discarded) result.discarded = discarded;
     if (checker.lastCheckpoint) result.lastCheckpoint = checker.lastCheckpoint;
     return result;

@@ -6,15 +6,16 @@
  * matches.jsonl/csv, then the audit record (fsynced), then the database's
  * "audited" mark. A crash anywhere in between leaves either nothing (the file
  * is hashed again on resume) or a committed match whose audit record may be
- * missing, which `open` writes on resume. So no match is lost or reported
- * twice.
+ * missing: on resume, `open` writes it unless the log already holds it (a
+ * crash between the record's fsync and the mark). So no match is lost or
+ * reported twice.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { HashtriageError } from '../errors.js';
 import { pathBytesOf, type FileFailure, type MatchRecord, type ReportedPath } from '../types.js';
-import { AuditLog } from './audit.js';
+import { AuditLog, matchKey } from './audit.js';
 import { CaseDb, type CaseTotals, type FileOutcome } from './case-db.js';
 import { MatchOutputs } from './outputs.js';
 
@@ -85,9 +86,12 @@ export class CaseWriter {
       }
       let audit: AuditLog;
       if (resumed) {
-        audit = AuditLog.resume(auditPath, { ...o.startFacts, alreadyDone: db.totals() }).log;
+        const prior = AuditLog.resume(auditPath, { ...o.startFacts, alreadyDone: db.totals() });
+        audit = prior.log;
         for (const { seq, record } of db.unauditedMatches()) {
-          audit.append('match', { ...record, recoveredOnResume: true }, { durable: true });
+          // Killed after the audit record's fsync but before the database noted it: the log
+          // already holds it, and is what decides (writing it again would report it twice).
+          if (!prior.matchKeys.has(matchKey(record))) audit.append('match', { ...record, recoveredOnResume: true }, { durable: true });
           db.markAudited(seq);
         }
       } else {

@@ -136,6 +136,7 @@ function entryStatement(e: ListEntry): string {
 
 function matchTags(m: MatchRecord): string[] {
   const tags = new Set<string>(['hashtriage:match', `match-kind:${m.match.kind}`, `algorithm:${m.match.algorithm}`, `distance:${m.match.distance}`]);
+  if (m.match.reducedDecode) tags.add('reduced-decode');
   for (const e of m.entries) {
     tags.add(`source:${e.source}`);
     tags.add(`role:${e.role}`);

@@ -191,7 +191,7 @@ function matchRow(m: MatchRecord, index: number, inAuditLog: boolean): string {
     .join('<br>');
   const raw = m.pathBytes === undefined ? '' : `<br><span class="muted">name is not UTF-8; raw bytes (base64): <code>${escapeHtml(m.pathBytes)}</code></span>`;
   const audit = inAuditLog ? 'yes' : '<span class="flag">NO</span>';
-  return `<tr><td class="n">${index + 1}</td><td class="path">${escapeHtml(m.path)}${raw}</td><td class="n">${m.size}</td><td>${escapeHtml(m.match.kind)}<br>${escapeHtml(m.match.algorithm)}<br>distance ${m.match.distance}</td><td class="hash">${hashes}</td><td>${m.entries.map(entryBlock).join('')}</td><td>${audit}</td></tr>`;
+  return `<tr><td class="n">${index + 1}</td><td class="path">${escapeHtml(m.path)}${raw}</td><td class="n">${m.size}</td><td>${escapeHtml(m.match.kind)}<br>${escapeHtml(m.match.algorithm)}<br>distance ${m.match.distance}${m.match.reducedDecode ? '<br>reduced decode' : ''}</td><td class="hash">${hashes}</td><td>${m.entries.map(entryBlock).join('')}</td><td>${audit}</td></tr>`;
 }
 
 function matchTable(r: CaseReport): string {

@@ -29,6 +29,8 @@ export const CSV_HEADER = [
   'list_names',
   'media_ids',
   'comments',
+  // Last, so that adding it moved no column: "yes" when the hash came from a reduced decode (--fast-decode).
+  'reduced_decode',
 ] as const;
 
 function joined(entries: readonly ListEntry[], pick: (e: ListEntry) => string | number | boolean | undefined): string {
@@ -55,6 +57,7 @@ export function matchCsvRow(m: MatchRecord): string {
     joined(m.entries, (e) => e.name),
     joined(m.entries, (e) => e.mediaId),
     joined(m.entries, (e) => e.comment),
+    m.match.reducedDecode ? 'yes' : '',
   ]);
 }
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CaseWriter } from '../../src/report/case.js';
 import { CaseDb } from '../../src/report/case-db.js';
@@ -54,6 +55,22 @@ describe('CaseWriter', () => {
     expect(matches).toEqual([['first.jpg', false], ['second.jpg', true]]);
     expect(verifyAuditLog(join(c, 'audit.jsonl'))).toMatchObject({ ok: true, resumes: 1 });
     expect(readFileSync(join(c, 'matches.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+
+  it('on resume, does not audit again a match whose audit record a crash left unnoted in the database', () => {
+    const c = join(dir, 'b2');
+    const w = open(c, false);
+    w.file({ path: 'first.jpg' }, 'matched', 1, [], [match('first.jpg')]);
+    w.file({ path: 'second.jpg' }, 'matched', 1, [], [match('second.jpg')]);
+    // Killed after the second audit record's fsync, before the database's "audited" mark.
+    const db = new Database(join(c, 'case.sqlite'));
+    db.prepare("UPDATE matches SET audited = 0 WHERE record LIKE '%second.jpg%'").run();
+    db.close();
+    const resumed = open(c, true);
+    resumed.finish('completed', {}, {});
+    const lines = readFileSync(join(c, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.type === 'match').map((l) => l.data.path)).toEqual(['first.jpg', 'second.jpg']);
+    expect(verifyAuditLog(join(c, 'audit.jsonl'))).toMatchObject({ ok: true, resumes: 1 });
   });
 
   it('refuses to resume a case of another evidence root', () => {

@@ -34,6 +34,13 @@ describe('outputs', () => {
     expect(row).toContain('1@US | 2');
   });
 
+  it('ends each CSV row with reduced_decode: "yes" for a hash from a reduced decode, empty otherwise', () => {
+    const last = (row: string) => row.replace(/\r\n$/, '').split(',').at(-1);
+    expect(last(matchCsvRow(record))).toBe('');
+    const reduced: MatchRecord = { ...record, match: { kind: 'perceptual', algorithm: 'phash', distance: 3, reducedDecode: true } };
+    expect(last(matchCsvRow(reduced))).toBe('yes');
+  });
+
   it('rewrites both files from the existing matches, then appends', () => {
     const out = new MatchOutputs(dir, [record]);
     out.append([{ ...record, path: 'second.jpg' }]);
