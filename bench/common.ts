@@ -121,3 +121,14 @@ export function saveResult(r: ScenarioResult, dir = resultsDir()): string {
 export function secondsSince(start: number): number {
   return (performance.now() - start) / 1000;
 }
+
+/** Number of differing bits between two hex values of the same length (any: 64-bit hashes, PDQ). */
+export function hexDistance(a: string, b: string): number {
+  let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
+  let n = 0;
+  while (x !== 0n) {
+    x &= x - 1n;
+    n++;
+  }
+  return n;
+}

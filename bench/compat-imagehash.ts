@@ -32,7 +32,7 @@ import { delimiter, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { perceptualHashes } from '../src/hash/perceptual.js';
 import { DEFAULTS } from '../src/cli/defaults.js';
-import { atLeast, atMost, formatResult, newResult, round, saveResult, type ScenarioResult } from './common.js';
+import { atLeast, atMost, formatResult, hexDistance, newResult, round, saveResult, type ScenarioResult } from './common.js';
 
 const ALGORITHMS = ['ahash', 'dhash', 'phash', 'whash'] as const;
 type Algo = (typeof ALGORITHMS)[number];
@@ -280,16 +280,6 @@ async function runImagehash(o: Options): Promise<SideRun & { versions: Record<st
   return { records, seconds: r.seconds, versions };
 }
 
-/** Number of differing bits between two 16-digit hex values. */
-function hexDistance(a: string, b: string): number {
-  let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
-  let n = 0;
-  while (x !== 0n) {
-    x &= x - 1n;
-    n++;
-  }
-  return n;
-}
 
 /**
  * Compares the two sides file by file.

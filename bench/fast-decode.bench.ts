@@ -27,7 +27,7 @@ import { readImageHeader } from '../src/hash/header.js';
 import { sniffImageFormat } from '../src/hash/magic.js';
 import { perceptualHashes } from '../src/hash/perceptual.js';
 import { PERCEPTUAL_ALGORITHMS, type PerceptualAlgorithm } from '../src/types.js';
-import { atLeast, newResult, round, type Scenario } from './common.js';
+import { atLeast, hexDistance, newResult, round, type Scenario } from './common.js';
 
 /** Camera-like sizes, cycled: 3, 6, 12 and 24 megapixels. */
 const SIZES: readonly [number, number][] = [
@@ -37,16 +37,6 @@ const SIZES: readonly [number, number][] = [
   [6000, 4000],
 ];
 
-function popcount4(n: number): number {
-  return [0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4][n]!;
-}
-
-/** Hamming distance of two equal-length hex strings. */
-function hexDistance(a: string, b: string): number {
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d += popcount4(parseInt(a[i]!, 16) ^ parseInt(b[i]!, 16));
-  return d;
-}
 
 /**
  * JPEG files below `dir` (recursively, links followed) whose header says they

@@ -131,6 +131,12 @@ export function makeHandlers(io: Io): Handlers {
     async hash(paths, options) {
       const config = hashConfig(paths, options as unknown as HashFlags);
       const stop = interruptSignal();
+      // A reader that goes away (`hashtriage hash ... | head`) wants no more: stop hashing, quietly.
+      const closed = new AbortController();
+      const onStdoutError = (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE') closed.abort();
+      };
+      io.stdout.on('error', onStdoutError);
       const algorithms = ALGORITHMS.filter((a) => config.algorithms.includes(a));
       if (!config.json) {
         if (config.perceptual.fastDecode) io.stdout.write(`# --fast-decode: perceptual hashes of JPEGs of ${2 * FAST_DECODE_SIDE}+ px (shorter side) come from a reduced decode, not bit-exact\n`);
@@ -140,6 +146,7 @@ export function makeHandlers(io: Io): Handlers {
         const counts = await hashPaths(
           config,
           (r) => {
+            if (closed.signal.aborted) return;
             if (config.json) {
               const { path, pathBytes, size, hashes, reducedFrom, error } = r;
               io.stdout.write(
@@ -150,13 +157,15 @@ export function makeHandlers(io: Io): Handlers {
               if (r.error) io.stderr.write(`hashtriage: ${escapeForTerminal(r.path)}: ${escapeForTerminal(r.error)}\n`);
             }
           },
-          stop.signal,
+          AbortSignal.any([stop.signal, closed.signal]),
         );
+        if (closed.signal.aborted) return ExitCode.OK;
         if (stop.signal.aborted) return ExitCode.INTERRUPTED;
         // Per-file errors are in the output (the "error" field), as in a scan; they do not fail the command.
         return ExitCode.OK;
       } finally {
         stop.dispose();
+        io.stdout.off('error', onStdoutError);
       }
     },
 

@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers.js';
+import { BIN, runCli } from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ht-hash-'));
 const vectors = new URL('../fixtures/vectors/images/', import.meta.url);
@@ -59,5 +60,20 @@ describe('hashtriage hash', () => {
     const r = await runCli(['hash', '--algorithms', 'crc32', work]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Expected algorithms among');
+  });
+
+  it('stops quietly, with exit code 0, when the reader of its output goes away (| head)', async () => {
+    const tree = join(work, 'many');
+    mkdirSync(tree);
+    for (let i = 0; i < 400; i++) writeFileSync(join(tree, `f${i}.txt`), `file ${i}\n`);
+    const child = spawn(process.execPath, [BIN, 'hash', '--json', '--algorithms', 'md5', tree], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Read one chunk, then close the pipe, as `head -1` does.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
