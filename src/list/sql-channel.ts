@@ -18,14 +18,16 @@
  * The SQL thread catches every error of a statement and reports it at the
  * next call; nothing the import does can end it early short of running out
  * of memory, which its bounded queue makes as unlikely as on the main
- * thread. (A blocked main thread could not see it end.)
+ * thread. (A blocked main thread could not see it end.) A thread that fails
+ * before it has loaded its modules never sets its "started" flag, and the
+ * wait for its first answer gives up with an error after a minute.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { HashtriageError } from '../errors.js';
-import { IN_FLIGHT, REPLIED, type SqlCall, type SqlMessage, type SqlOp, type SqlReply, type SqlThreadData } from './sql-protocol.js';
+import { CONTROL_SLOTS, IN_FLIGHT, REPLIED, STARTED, STOPPED, type SqlCall, type SqlMessage, type SqlOp, type SqlReply, type SqlThreadData } from './sql-protocol.js';
 
 /** Batches queued for the SQL thread before the main thread waits. */
 const MAX_IN_FLIGHT = 16;
@@ -33,6 +35,8 @@ const MAX_IN_FLIGHT = 16;
 const BATCH_VALUES = 16_384;
 /** ...or this many blob bytes (the size of its buffer). */
 const ARENA_BYTES = 1 << 20;
+/** How long the SQL thread may take to load its modules before the import fails instead of waiting on. */
+const STARTUP_LIMIT_MS = 60_000;
 
 function threadFile(): string {
   const here = fileURLToPath(import.meta.url);
@@ -41,6 +45,12 @@ function threadFile(): string {
   const built = resolve(dirname(here), '../../dist/src/list/sql-thread.js');
   if (!existsSync(built)) throw new HashtriageError('INTERNAL', `SQL thread not built: run "npm run build" (looked for ${built})`);
   return built;
+}
+
+/** For tests: another thread script, a shorter start-up limit. */
+export interface ThreadOptions {
+  file?: string;
+  startupLimitMs?: number;
 }
 
 /** A SQLite connection in a worker thread; see the file comment. */
@@ -54,15 +64,27 @@ export class SqlChannel {
   private arena: Buffer | undefined;
   private arenaUsed = 0;
   private closed = false;
+  private readonly startupLimitMs: number;
+  /** Set when the thread failed or ended on its own. */
+  private failure: Error | undefined;
 
-  private constructor() {
-    this.control = new Int32Array(new SharedArrayBuffer(8));
+  private constructor(options: ThreadOptions) {
+    this.startupLimitMs = options.startupLimitMs ?? STARTUP_LIMIT_MS;
+    this.control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_SLOTS));
     const { port1, port2 } = new MessageChannel();
     this.replies = port1;
     const data: SqlThreadData = { control: this.control.buffer as SharedArrayBuffer, replies: port2 };
-    this.worker = new Worker(threadFile(), { workerData: data, transferList: [port2] });
+    this.worker = new Worker(options.file ?? threadFile(), { workerData: data, transferList: [port2] });
     // The main thread never waits for the thread to exit; it must not keep the process alive.
     this.worker.unref();
+    // Seen whenever the event loop runs between two calls (the import awaits its reads):
+    // the next call then fails at once instead of waiting for an answer that cannot come.
+    this.worker.on('error', (err) => {
+      this.failure ??= err;
+    });
+    this.worker.on('exit', (code) => {
+      if (!this.closed) this.failure ??= new Error(`exit code ${code}`);
+    });
   }
 
   /**
@@ -70,8 +92,8 @@ export class SqlChannel {
    * built) or `target` (an existing list, checked and locked).
    * @throws HashtriageError `LIST_UNREADABLE`, `LIST_SCHEMA_MISMATCH`, `LIST_BUSY`
    */
-  static open(target: string, temp: string | null): SqlChannel {
-    const c = new SqlChannel();
+  static open(target: string, temp: string | null, options: ThreadOptions = {}): SqlChannel {
+    const c = new SqlChannel(options);
     try {
       c.call({ k: 'open', target, temp });
     } catch (err) {
@@ -133,6 +155,12 @@ export class SqlChannel {
   /** Rolls back (anything still queued is dropped) and closes. Safe to call twice. */
   abort(): void {
     if (this.closed) return;
+    // A failed thread took its connection with it: nothing to roll back, and the caller is
+    // already handling an error, which this must not replace.
+    if (this.failure) {
+      this.end();
+      return;
+    }
     try {
       this.call({ k: 'abort' });
     } finally {
@@ -204,7 +232,8 @@ export class SqlChannel {
     for (;;) {
       const inFlight = Atomics.load(this.control, IN_FLIGHT);
       if (inFlight < MAX_IN_FLIGHT) break;
-      Atomics.wait(this.control, IN_FLIGHT, inFlight);
+      this.checkAlive();
+      Atomics.wait(this.control, IN_FLIGHT, inFlight, 1000);
     }
     const message: SqlMessage = { t: 'ops', ops: this.ops };
     const transfer = this.arena === undefined ? [] : [this.arena.buffer as ArrayBuffer];
@@ -217,6 +246,7 @@ export class SqlChannel {
   }
 
   private post(message: SqlMessage, transfer: ArrayBuffer[]): void {
+    if (this.failure) throw new HashtriageError('INTERNAL', `the import's SQL thread failed: ${this.failure.message}`, { cause: this.failure });
     Atomics.add(this.control, IN_FLIGHT, 1);
     this.worker.postMessage(message, transfer);
   }
@@ -225,7 +255,15 @@ export class SqlChannel {
     this.flush();
     Atomics.store(this.control, REPLIED, 0);
     this.post({ t: 'call', call }, []);
-    while (Atomics.load(this.control, REPLIED) === 0) Atomics.wait(this.control, REPLIED, 0);
+    const since = Date.now();
+    while (Atomics.load(this.control, REPLIED) === 0) {
+      this.checkAlive();
+      Atomics.wait(this.control, REPLIED, 0, Math.min(1000, this.startupLimitMs));
+      // A thread that failed while loading (a broken native module) would never answer.
+      if (Atomics.load(this.control, STARTED) === 0 && Date.now() - since > this.startupLimitMs) {
+        throw new HashtriageError('INTERNAL', `the import's SQL thread did not start within ${this.startupLimitMs / 1000} s`);
+      }
+    }
     const received = receiveMessageOnPort(this.replies);
     if (received === undefined) throw new HashtriageError('INTERNAL', 'SQL thread answered without a reply');
     const reply = received.message as SqlReply;
@@ -233,6 +271,14 @@ export class SqlChannel {
     const { message, code, sqliteCode } = reply.error;
     if (code !== undefined) throw new HashtriageError(code, message);
     throw Object.assign(new Error(message), sqliteCode === undefined ? {} : { code: sqliteCode });
+  }
+
+  /** Throws when the thread has ended without being asked to. */
+  private checkAlive(): void {
+    if (Atomics.load(this.control, STOPPED) === 1) {
+      this.failure ??= new Error('the thread ended');
+      throw new HashtriageError('INTERNAL', `the import's SQL thread ended unexpectedly`);
+    }
   }
 
   private end(): void {

@@ -9,6 +9,12 @@ import type { ErrorCode } from '../errors.js';
 export const REPLIED = 0;
 /** Messages posted and not yet handled: the main thread waits while too many are queued. */
 export const IN_FLIGHT = 1;
+/** Set by the SQL thread once its modules are loaded: a thread that never gets there is an error, not a hang. */
+export const STARTED = 2;
+/** Set by the SQL thread as it exits, for whatever reason (an uncaught error included). */
+export const STOPPED = 3;
+/** Int32 slots of the control array. */
+export const CONTROL_SLOTS = 4;
 
 /** A statement run without waiting for it. */
 export type SqlOp =

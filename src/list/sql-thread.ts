@@ -16,10 +16,18 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { HashtriageError } from '../errors.js';
 import { checkSchema, createSchema, INDEX_DDL } from './schema.js';
 import type { SqlCall, SqlMessage, SqlOp, SqlReply, SqlThreadData } from './sql-protocol.js';
-import { busyMessage, IN_FLIGHT, REPLIED } from './sql-protocol.js';
+import { busyMessage, IN_FLIGHT, REPLIED, STARTED, STOPPED } from './sql-protocol.js';
 
 const { control: controlBuffer, replies } = workerData as SqlThreadData;
 const control = new Int32Array(controlBuffer);
+Atomics.store(control, STARTED, 1);
+Atomics.notify(control, STARTED);
+// Wakes a main thread that is waiting for an answer this thread will no longer give.
+process.on('exit', () => {
+  Atomics.store(control, STOPPED, 1);
+  Atomics.notify(control, REPLIED);
+  Atomics.notify(control, IN_FLIGHT);
+});
 
 let db: Database.Database | undefined;
 const statements: Database.Statement[] = [];

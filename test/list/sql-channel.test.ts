@@ -4,10 +4,11 @@
  * call instead of hanging or being lost.
  */
 import Database from 'better-sqlite3';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqlChannel } from '../../src/list/sql-channel.js';
+import { REPLIED, STARTED, STOPPED } from '../../src/list/sql-protocol.js';
 import { tmp } from './helpers.js';
 
 const DIGEST_TABLE = 'CREATE TABLE d (digest BLOB NOT NULL, entry INTEGER NOT NULL, PRIMARY KEY (digest, entry)) WITHOUT ROWID';
@@ -70,5 +71,33 @@ describe('SqlChannel', () => {
     const other = join(d, 'other.sqlite');
     new Database(other).exec('CREATE TABLE t (x)');
     expect(() => SqlChannel.open(other, null)).toThrow(expect.objectContaining({ code: 'LIST_SCHEMA_MISMATCH' }));
+  });
+});
+
+describe('SqlChannel with a thread that fails', () => {
+  it('fails with an error instead of waiting for ever', () => {
+    const d = tmp();
+    const broken = join(d, 'broken-thread.mjs');
+    writeFileSync(broken, "import 'hashtriage-no-such-module';\n");
+    const started = Date.now();
+    expect(() => SqlChannel.open(join(d, 'l.sqlite'), join(d, 'l.tmp'), { file: broken, startupLimitMs: 300 })).toThrow(/did not start within 0.3 s/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('fails with an error, not a hang, when the thread dies before answering', () => {
+    const d = tmp();
+    const dying = join(d, 'dying-thread.mjs');
+    // Starts as the real thread does (flags it, and flags its exit), then fails without answering.
+    writeFileSync(
+      dying,
+      [
+        "import { workerData } from 'node:worker_threads';",
+        'const c = new Int32Array(workerData.control);',
+        `Atomics.store(c, ${STARTED}, 1);`,
+        `process.on('exit', () => { Atomics.store(c, ${STOPPED}, 1); Atomics.notify(c, ${REPLIED}); });`,
+        "setTimeout(() => { throw new Error('boom'); }, 20);",
+      ].join('\n'),
+    );
+    expect(() => SqlChannel.open(join(d, 'l.sqlite'), join(d, 'l.tmp'), { file: dying })).toThrow(/SQL thread ended unexpectedly/);
   });
 });
