@@ -77,6 +77,8 @@ export interface ImportReport {
   sources: ImportSourceReport[];
   /** Entries stored over all files. */
   records: number;
+  /** Leftovers of killed imports into this list that were removed first (temporary list files, sort folders). */
+  removedStale?: string[];
 }
 
 /**
@@ -219,6 +221,7 @@ export async function importLists(files: string[], options: ImportOptions): Prom
   const rule: LowInformationRule = { ...DEFAULT_LOW_INFORMATION_RULE, ...options.lowInformation };
   const writer = ListWriter.open(options.out, rule);
   const report: ImportReport = { out: options.out, created: writer.created, sources: [], records: 0 };
+  if (writer.removedStale.length > 0) report.removedStale = writer.removedStale;
   try {
     for (const file of files) {
       const sha = await sha256File(file);

@@ -17,6 +17,9 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Spill folders are named `<prefix><pid>-<random>`. */
+export const SPILL_PREFIX = '.hashtriage-sort-';
+
 /** When a run is sorted and spilled: whichever limit is reached first. */
 export interface RunLimits {
   /** Records per run; at most 2^21, the positions the float64 packing can hold. */
@@ -290,7 +293,8 @@ export class SortedRuns {
 
   /** Sorts the in-memory run and writes it to a new spill file. */
   private spill(): void {
-    this.spillDir ??= mkdtempSync(join(this.spillParent, '.hashtriage-sort-'));
+    // The process id in the name lets a later import remove the folder of one that was killed (writer.ts).
+    this.spillDir ??= mkdtempSync(join(this.spillParent, `${SPILL_PREFIX}${process.pid}-`));
     const path = join(this.spillDir, `run-${this.spills.length}`);
     const { order } = sortedPositions(this.keys, this.offsets, this.count);
     const fd = openSync(path, 'w');

@@ -20,7 +20,7 @@
  * transaction that is rolled back on failure. Either way a failed import
  * leaves nothing behind.
  */
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { HashtriageError } from '../errors.js';
 import { ALGORITHMS, CRYPTO_ALGORITHMS, DIGEST_BYTES, type Algorithm, type CryptoAlgorithm, type Role } from '../types.js';
@@ -28,7 +28,7 @@ import { DEFAULT_LOW_INFORMATION_RULE, isLowInformation, type LowInformationRule
 import type { ImportRecord } from './record.js';
 import { digestTable, ROLE_CODE } from './schema.js';
 import { SqlChannel } from './sql-channel.js';
-import { DEFAULT_RUN_LIMITS, SortedRuns, type RunLimits } from './sorted-runs.js';
+import { DEFAULT_RUN_LIMITS, SortedRuns, SPILL_PREFIX, type RunLimits } from './sorted-runs.js';
 
 /** Provenance of the source being written. */
 export interface SourceMeta {
@@ -126,6 +126,8 @@ const SQL = {
  */
 export class ListWriter {
   readonly created: boolean;
+  /** Leftovers of imports into this list that were killed (their process is gone), removed by {@link ListWriter.open}. */
+  readonly removedStale: string[];
   private readonly sql: SqlChannel;
   private readonly target: string;
   private readonly temp: string | null;
@@ -152,6 +154,7 @@ export class ListWriter {
     this.target = target;
     this.rule = rule;
     this.created = !existsSync(target);
+    this.removedStale = removeStale(target);
     this.temp = this.created ? join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`) : null;
     try {
       this.sql = SqlChannel.open(target, this.temp);
@@ -459,3 +462,46 @@ export class ListWriter {
     for (const runs of [...Object.values(this.digests), this.perceptualOnly]) runs.dispose();
   }
 }
+
+/** True while a process with this id exists (EPERM: it does, but is another user's). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes what killed imports into `target` left beside it: the temporary
+ * list file of a new list (`.<name>.<pid>.<time>.tmp`, and its journal) and
+ * sort spill folders (`.hashtriage-sort-<pid>-…`), each only when the
+ * process named in it is gone. A kill (Ctrl-C, SIGKILL, power loss) never
+ * touches the list itself, but these can be gigabytes.
+ *
+ * @returns the paths removed
+ */
+function removeStale(target: string): string[] {
+  const dir = dirname(target);
+  const temp = new RegExp(`^\\.${basename(target).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.\\d+\\.tmp(?:-journal)?$`);
+  const spill = new RegExp(`^${SPILL_PREFIX.replace('.', '\\.')}(\\d+)-`);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed; // the import itself reports an unusable folder
+  }
+  for (const name of names) {
+    const m = temp.exec(name) ?? spill.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    const path = join(dir, name);
+    rmSync(path, { recursive: true, force: true });
+    removed.push(path);
+  }
+  return removed;
+}
+

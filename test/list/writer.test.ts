@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { listInfo, lookup } from '../../src/list/index.js';
 import { DEFAULT_LOW_INFORMATION_RULE } from '../../src/list/low-information.js';
 import { openHashList } from '../../src/list/reader.js';
@@ -146,4 +147,33 @@ describe('an import into a list that a scan has open', () => {
     const r = await imp([put(d, 'b.md5', `${WORLD.md5}  b\n`)], out);
     expect(r.records).toBe(1);
   }, 20_000);
+});
+
+describe('leftovers of a killed import', () => {
+  /** A process id that certainly belongs to no running process: one that has just exited. */
+  function deadPid(): number {
+    const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    return Number(r.stdout);
+  }
+
+  it('are removed by the next import into the same list, but only those of processes that are gone', async () => {
+    const d = tmp();
+    const out = `${d}/l.sqlite`;
+    const dead = deadPid();
+    const staleTemp = `${d}/.l.sqlite.${dead}.1700000000000.tmp`;
+    const staleJournal = `${staleTemp}-journal`;
+    const staleSpill = `${d}/.hashtriage-sort-${dead}-AbC123`;
+    // Our own process is alive: its leftovers (an import still running) stay.
+    const liveTemp = `${d}/.l.sqlite.${process.pid}.1700000000000.tmp`;
+    const otherList = `${d}/.other.sqlite.${dead}.1700000000000.tmp`;
+    for (const f of [staleTemp, staleJournal, liveTemp, otherList]) writeFileSync(f, 'x'.repeat(1000));
+    mkdirSync(staleSpill);
+    writeFileSync(`${staleSpill}/run-0`, 'y');
+    const r = await imp([put(d, 'a.md5', `${HELLO.md5}  a\n`)], out);
+    expect([...(r.removedStale ?? [])].sort()).toEqual([staleSpill, staleTemp, staleJournal].sort());
+    expect(readdirSync(d).sort()).toEqual(['.l.sqlite.' + process.pid + '.1700000000000.tmp', '.other.sqlite.' + dead + '.1700000000000.tmp', 'a.md5', 'l.sqlite'].sort());
+    // Nothing to remove: the report says nothing.
+    const again = await imp([put(d, 'b.md5', `${WORLD.md5}  b\n`)], out);
+    expect(again.removedStale).toBeUndefined();
+  });
 });
