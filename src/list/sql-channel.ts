@@ -16,11 +16,14 @@
  * a key that is a view of a large sort buffer never drags that buffer along.
  *
  * The SQL thread catches every error of a statement and reports it at the
- * next call; nothing the import does can end it early short of running out
- * of memory, which its bounded queue makes as unlikely as on the main
- * thread. (A blocked main thread could not see it end.) A thread that fails
- * before it has loaded its modules never sets its "started" flag, and the
- * wait for its first answer gives up with an error after a minute.
+ * next call. It can still fail as a whole, and a main thread blocked in a
+ * wait cannot receive the Worker's events, so the thread also flags in
+ * shared memory that it has started (a broken native module never gets
+ * there: the first wait gives up after a minute) and that it is exiting
+ * (an uncaught error included: every wait checks it once a second). Only a
+ * thread killed outright (out of memory) is caught no sooner than the next
+ * time the event loop runs; its bounded queue makes that as unlikely as on
+ * the main thread.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
