@@ -155,6 +155,7 @@ export function buildProgram(handlers: Handlers, version: string, onExit: (code:
     .option('--images <N>', 'synthetic images to generate (thumbnails to 24 MP, seeded)', '200')
     .option('--threads <list>', 'comma-separated thread counts (default: 1 and one per CPU core)')
     .option('--dir <dir>', 'benchmark the images below this folder instead of synthetic ones')
+    .option('--fast-decode', 'decode large JPEGs reduced in the pipeline, as scan --fast-decode does (decode-only stays the full decode)')
     .option('--json', 'print one JSON document; each per-thread result carries threads and imagesPerSecond')
     .addHelpText('after', `\nExample:\n  hashtriage bench --images 200 --threads 1,2 --json\n${EXIT_STATUS_HELP}`)
     .action(async (options: Record<string, unknown>) => onExit(await handlers.bench(options)));

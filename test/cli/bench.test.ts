@@ -49,6 +49,28 @@ describe('hashtriage bench', () => {
     expect(c.stderr()).toBe('');
   }, 180_000);
 
+  it('--fast-decode says so, and counts each photo at its own size', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hashtriage-bench-test-'));
+    try {
+      writeFileSync(join(dir, 'camera.jpg'), await photoImage(2048, 1536, 3, 'jpeg'));
+      const exact = capture();
+      await runBench({ dir, threads: '1', json: true }, exact.io);
+      const fast = capture();
+      await runBench({ dir, threads: '1', json: true, fastDecode: true }, fast.io);
+      const e = JSON.parse(exact.stdout()) as BenchReport;
+      const f = JSON.parse(fast.stdout()) as BenchReport;
+      expect([e.fastDecode, f.fastDecode]).toEqual([false, true]);
+      // 2048x1536 whichever way it was decoded (reduced: 683x512).
+      expect(f.images.megapixels).toBeCloseTo(3.15, 2);
+      expect(e.images.megapixels).toBeCloseTo(3.15, 2);
+      const table = capture();
+      await runBench({ dir, threads: '1', fastDecode: true }, table.io);
+      expect(table.stdout()).toContain('--fast-decode: the pipeline decodes large JPEGs reduced');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
   it('--dir benchmarks the files given, and the table names each thread count', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hashtriage-bench-test-'));
     try {
