@@ -27,7 +27,7 @@ import {
   type HashRecord,
   type ScanResult,
 } from '../index.js';
-import { ALGORITHMS, type MatchRecord } from '../types.js';
+import { ALGORITHMS, isPerceptualAlgorithm, type MatchRecord } from '../types.js';
 import { hashConfig, scanConfig, type HashFlags, type ScanFlags } from './config.js';
 import { runDemo } from './demo.js';
 import { runReport, type ReportOptions } from './report.js';
@@ -139,7 +139,7 @@ export function makeHandlers(io: Io): Handlers {
       io.stdout.on('error', onStdoutError);
       const algorithms = ALGORITHMS.filter((a) => config.algorithms.includes(a));
       if (!config.json) {
-        if (config.perceptual.fastDecode) io.stdout.write(`# --fast-decode: perceptual hashes of JPEGs of ${2 * FAST_DECODE_SIDE}+ px (shorter side) come from a reduced decode, not bit-exact\n`);
+        if (config.perceptual.fastDecode && algorithms.some(isPerceptualAlgorithm)) io.stdout.write(`# --fast-decode: perceptual hashes of JPEGs of ${2 * FAST_DECODE_SIDE}+ px (shorter side) come from a reduced decode, not bit-exact\n`);
         io.stdout.write(`# ${algorithms.join('  ')}  path\n`);
       }
       try {
