@@ -34,10 +34,12 @@ export const DEFAULT_RUN_LIMITS: Readonly<RunLimits> = Object.freeze({ records: 
 const POSITIONS = 2 ** 21;
 
 /**
- * Called for each record in order; `key` stays valid after the call (it is never
- * overwritten). `repeat` is true when the key equals the previous record's.
+ * Called for each record in order with its key as `bytes[start..end)`, not as
+ * a view of its own (a view per record cost about a tenth of an import);
+ * `bytes` stays valid after the call (it is never overwritten). `repeat` is
+ * true when the key equals the previous record's.
  */
-export type RunVisitor = (key: Buffer, entry: number, flag: number, repeat: boolean) => void;
+export type RunVisitor = (bytes: Buffer, start: number, end: number, entry: number, flag: number, repeat: boolean) => void;
 
 /** The first four key bytes as a big-endian number (short keys padded with zeros). */
 function prefixOf(keys: Buffer, start: number, end: number): number {
@@ -169,8 +171,7 @@ function mergeRuns(readers: RunReader[], visit: RunVisitor, keyBytes: number): v
   let previous: Buffer | undefined;
   while (heap.length > 0) {
     const top = readers[heap[0]!]!;
-    const key = top.key.length > keyBytes ? top.key.subarray(0, keyBytes) : top.key;
-    visit(key, top.entry, top.flag, previous !== undefined && previous.equals(top.key));
+    visit(top.key, 0, Math.min(top.key.length, keyBytes), top.entry, top.flag, previous !== undefined && previous.equals(top.key));
     previous = top.key;
     if (!top.next()) {
       heap[0] = heap[heap.length - 1]!;
@@ -247,7 +248,7 @@ export class SortedRuns {
           prefixes[i] === prefixes[i - 1] &&
           keys.compare(keys, offsets[before]!, offsets[before + 1]!, offsets[p]!, offsets[p + 1]!) === 0;
         const start = offsets[p]!;
-        visit(keys.subarray(start, Math.min(offsets[p + 1]!, start + keyBytes)), this.entries[p]!, this.flags[p]!, repeat);
+        visit(keys, start, Math.min(offsets[p + 1]!, start + keyBytes), this.entries[p]!, this.flags[p]!, repeat);
         before = p;
       }
     } else {

@@ -374,7 +374,7 @@ export class ListWriter {
     this.flushEntries();
     const dropped = new EntrySet(src.firstEntry, src.staged);
     // Records without a digest: sorted by value set, a repeat sits right after its first.
-    this.perceptualOnly.drain((_set, entry, _flag, repeat) => {
+    this.perceptualOnly.drain((_bytes, _start, _end, entry, _flag, repeat) => {
       if (repeat) dropped.add(entry);
     });
     for (const a of CRYPTO_ALGORITHMS) {
@@ -386,7 +386,7 @@ export class ListWriter {
       const keys = Buffer.allocUnsafe(BATCH * width);
       const entries = new Float64Array(BATCH);
       let rows = 0;
-      runs.drain((key, entry, flag, repeat) => {
+      runs.drain((bytes, start, end, entry, flag, repeat) => {
         if (flag === LEAD) {
           // The same value set as the record before: a repeat. A record's lead is its
           // first algorithm, so its later digests see this decision.
@@ -395,7 +395,8 @@ export class ListWriter {
             return;
           }
         } else if (dropped.has(entry)) return;
-        keys.set(key, rows * width);
+        // Digests are at most 64 bytes: a plain loop beats a view and a copy call.
+        for (let i = start, o = rows * width; i < end; i++, o++) keys[o] = bytes[i]!;
         entries[rows++] = entry;
         if (rows === BATCH) {
           this.sql.runPairs(full, width, keys, entries);

@@ -39,7 +39,8 @@ function awkwardKeys(n: number, seed: number): Buffer[] {
 /** Drains `runs`, checking each `repeat` flag against the previous key. */
 function collect(runs: SortedRuns): Rec[] {
   const out: Rec[] = [];
-  runs.drain((key, entry, flag, repeat) => {
+  runs.drain((bytes, start, end, entry, flag, repeat) => {
+    const key = bytes.subarray(start, end);
     const prev = out.at(-1);
     expect(repeat).toBe(prev !== undefined && prev.key.equals(key));
     out.push({ key, entry, flag });
