@@ -16,6 +16,7 @@
  * consumes and does not pass on. The bench drives those stages exactly as
  * index.ts does and reads the timings on the way.
  */
+import { progressLine } from './progress-line.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -302,26 +303,6 @@ async function bounded<T>(items: readonly T[], limit: number, task: (item: T) =>
 }
 
 /** Draws "label done/total" on one terminal line; draws nothing elsewhere. */
-function progressLine(stderr: BenchIo['stderr']): { update(label: string, done: number, total: number): void; done(): void } {
-  const enabled = stderr.isTTY === true;
-  let last = 0;
-  let drawn = false;
-  return {
-    update(label, done, total) {
-      if (!enabled) return;
-      const now = Date.now();
-      if (done < total && now - last < 100) return;
-      last = now;
-      drawn = true;
-      stderr.write(`\r\x1b[K${label} ${done}/${total}`);
-    },
-    done() {
-      if (drawn) stderr.write('\r\x1b[K');
-      drawn = false;
-    },
-  };
-}
-
 /** What {@link measurePipeline} computes; the default is what a scan computes against the bench list. */
 export interface PipelineOptions {
   /** Matches each file as a scan does; without it nothing is matched (matchMs stays 0). */

@@ -32,6 +32,7 @@ import { hashConfig, scanConfig, type HashFlags, type ScanFlags } from './config
 import { runDemo } from './demo.js';
 import { runReport, type ReportOptions } from './report.js';
 import { runBench, type BenchFlags } from './bench.js';
+import { progressLine } from './progress-line.js';
 import type { Handlers } from './program.js';
 
 /** Where handlers print; injectable for tests. */
@@ -175,13 +176,21 @@ export function makeHandlers(io: Io): Handlers {
         throw new HashtriageError('USAGE_INVALID_OPTION', `Expected notable or known for --role but received ${JSON.stringify(o.role)}`);
       }
       if (o.format !== 'auto' && !isListFormat(o.format)) throw invalidOption('--format', `auto or one of ${LIST_FORMATS.join(', ')}`, o.format);
-      const report = await importLists(files, {
-        out: o.out,
-        format: o.format as 'auto',
-        ...(o.role ? { role: o.role as 'notable' | 'known' } : {}),
-        ...(o.name ? { name: o.name } : {}),
-        skipInvalid: o.skipInvalid === true,
-      });
+      // A large list takes minutes: show the running record count (on a terminal only).
+      const progress = progressLine(io.stderr);
+      let report;
+      try {
+        report = await importLists(files, {
+          out: o.out,
+          format: o.format as 'auto',
+          ...(o.role ? { role: o.role as 'notable' | 'known' } : {}),
+          ...(o.name ? { name: o.name } : {}),
+          skipInvalid: o.skipInvalid === true,
+          onProgress: (n) => progress.update('importing, records stored:', n),
+        });
+      } finally {
+        progress.done();
+      }
       io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return ExitCode.OK;
     },
