@@ -350,7 +350,7 @@ export async function hashPaths(config: HashConfig, emit: (r: HashRecord) => voi
         ...(e.pathBytes === undefined ? {} : { pathBytes: e.pathBytes }),
         size: r?.size ?? 0,
         hashes,
-        ...(r?.reducedFrom && perceptual.some((a) => wanted.has(a)) ? { reducedFrom: r.reducedFrom } : {}),
+        ...(r?.reducedFrom ? { reducedFrom: r.reducedFrom } : {}),
         ...(failures.length > 0 ? { error: failures.map((f) => `${f.code}: ${f.message}`).join('; ') } : {}),
       });
     });
