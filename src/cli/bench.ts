@@ -16,7 +16,6 @@
  * consumes and does not pass on. The bench drives those stages exactly as
  * index.ts does and reads the timings on the way.
  */
-import { progressLine } from './progress-line.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -31,6 +30,7 @@ import { PERCEPTUAL_ALGORITHMS } from '../types.js';
 import { DEFAULTS } from './defaults.js';
 import { parseIntOption } from './config.js';
 import { photoImage, type SyntheticFormat } from './synthetic.js';
+import { progressLine } from './progress-line.js';
 
 /** Raw commander options of `hashtriage bench`. */
 export interface BenchFlags {
@@ -302,7 +302,6 @@ async function bounded<T>(items: readonly T[], limit: number, task: (item: T) =>
   await Promise.all(runners);
 }
 
-/** Draws "label done/total" on one terminal line; draws nothing elsewhere. */
 /** What {@link measurePipeline} computes; the default is what a scan computes against the bench list. */
 export interface PipelineOptions {
   /** Matches each file as a scan does; without it nothing is matched (matchMs stays 0). */

@@ -187,14 +187,10 @@ export class SqlChannel {
    */
   private own(values: unknown[], call = false): unknown[] {
     let bytes = 0;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      // typeof first: nearly every value is a string or a number.
-      if (typeof v === 'object' && v !== null && v instanceof Uint8Array) bytes += v.length;
-    }
+    for (const v of values) if (v instanceof Uint8Array) bytes += v.length;
     if (bytes === 0) return values;
     // A call is sent on its own, after the batch it follows: its blobs get buffers of their own.
-    if (call || bytes > ARENA_BYTES) {
+    if (call) {
       for (let i = 0; i < values.length; i++) if (values[i] instanceof Uint8Array) values[i] = (values[i] as Uint8Array).slice();
       return values;
     }
@@ -202,7 +198,7 @@ export class SqlChannel {
     let at = this.reserve(bytes);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
-      if (!(typeof v === 'object' && v !== null && v instanceof Uint8Array)) continue;
+      if (!(v instanceof Uint8Array)) continue;
       this.arena!.set(v, at);
       values[i] = this.arena!.subarray(at, at + v.length);
       at += v.length;

@@ -155,7 +155,7 @@ export class ListWriter {
     this.rule = rule;
     this.created = !existsSync(target);
     this.removedStale = removeStale(target);
-    this.temp = this.created ? join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`) : null;
+    this.temp = this.created ? join(dirname(target), `${tempPrefix(target)}${process.pid}.${Date.now()}.tmp`) : null;
     try {
       this.sql = SqlChannel.open(target, this.temp);
     } catch (err) {
@@ -464,6 +464,11 @@ export class ListWriter {
   }
 }
 
+/** A new list is built in `<prefix><pid>.<time>.tmp` beside it. */
+function tempPrefix(target: string): string {
+  return `.${basename(target)}.`;
+}
+
 /** True while a process with this id exists (EPERM: it does, but is another user's). */
 function processAlive(pid: number): boolean {
   try {
@@ -485,8 +490,7 @@ function processAlive(pid: number): boolean {
  */
 function removeStale(target: string): string[] {
   const dir = dirname(target);
-  const temp = new RegExp(`^\\.${basename(target).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.\\d+\\.tmp(?:-journal)?$`);
-  const spill = new RegExp(`^${SPILL_PREFIX.replace('.', '\\.')}(\\d+)-`);
+  const temp = tempPrefix(target);
   const removed: string[] = [];
   let names: string[];
   try {
@@ -495,7 +499,11 @@ function removeStale(target: string): string[] {
     return removed; // the import itself reports an unusable folder
   }
   for (const name of names) {
-    const m = temp.exec(name) ?? spill.exec(name);
+    const m = name.startsWith(temp)
+      ? /^(\d+)\.\d+\.tmp(?:-journal)?$/.exec(name.slice(temp.length))
+      : name.startsWith(SPILL_PREFIX)
+        ? /^(\d+)-/.exec(name.slice(SPILL_PREFIX.length))
+        : null;
     if (!m) continue;
     const pid = Number(m[1]);
     if (pid === process.pid || processAlive(pid)) continue;
