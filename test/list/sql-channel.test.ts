@@ -79,9 +79,7 @@ describe('SqlChannel with a thread that fails', () => {
     const d = tmp();
     const broken = join(d, 'broken-thread.mjs');
     writeFileSync(broken, "import 'hashtriage-no-such-module';\n");
-    const started = Date.now();
     expect(() => SqlChannel.open(join(d, 'l.sqlite'), join(d, 'l.tmp'), { file: broken, startupLimitMs: 300 })).toThrow(/did not start within 0.3 s/);
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('fails with an error, not a hang, when the thread dies before answering', () => {
