@@ -12,7 +12,7 @@
 ;; reassociated or fused.
 ;;
 ;; Layout: the luma plane is row-major float32 with a row stride of `stride`
-;; floats (a multiple of 4, >= width) and a whole number of 4-row strips; lanes
+;; floats (a multiple of 4, >= width) and a whole number of 8-row strips; lanes
 ;; past the image edge hold finite junk that no real output ever reads.
 (module
   ;; The memory is shared with the other kernels of the thread (wasm-kernel.ts).
@@ -110,25 +110,34 @@
         (local.set $c (i32.add (local.get $c) (i32.const 4)))
         (br $blocks))))
 
-  ;; Box filter along every row, in place, four rows (one strip) at a time:
-  ;; the strip is transposed into $in so each vector holds one column of four
-  ;; rows, filtered into $out, and transposed back.
-  ;;   strips: number of 4-row strips; p1..p4: the four phases (pdq.ts `phases`)
-  ;;   in, out: scratch of stride*16 bytes each
+  ;; Box filter along every row, in place, eight rows (one strip) at a time:
+  ;; the strip's two halves are transposed into $in (rows 0-3, then rows 4-7
+  ;; 16·stride bytes further on) so each vector holds one column of four rows,
+  ;; filtered into $out as two independent running sums, and transposed back.
+  ;; A running sum is a serial chain of dependent additions; two chains side by
+  ;; side keep the adder busy where one would leave it waiting on latency.
+  ;;   strips: number of 8-row strips; p1..p4: the four phases (pdq.ts `phases`)
+  ;;   in, out: scratch of stride*32 bytes each
   (func (export "boxRows")
     (param $buf i32) (param $strips i32) (param $stride i32)
     (param $p1 i32) (param $p2 i32) (param $p3 i32) (param $p4 i32)
     (param $in i32) (param $out i32)
     (local $strip i32) (local $rows i32) (local $k i32) (local $count i32)
-    (local $ri i32) (local $li i32) (local $oi i32) (local $s v128) (local $n v128)
+    (local $ri i32) (local $li i32) (local $oi i32) (local $s v128) (local $t v128) (local $n v128)
+    (local $half i32)
+    ;; bytes between the two halves of a strip: four rows, and four rows' worth of scratch
+    (local.set $half (i32.shl (local.get $stride) (i32.const 4)))
     (local.set $strip (i32.const 0))
     (block $doneStrips
       (loop $strips
         (br_if $doneStrips (i32.ge_u (local.get $strip) (local.get $strips)))
         (local.set $rows (i32.add (local.get $buf)
-          (i32.shl (i32.mul (local.get $strip) (local.get $stride)) (i32.const 4))))
+          (i32.shl (i32.mul (local.get $strip) (local.get $stride)) (i32.const 5))))
         (call $transpose (local.get $rows) (local.get $in) (local.get $stride) (i32.const 1))
+        (call $transpose (i32.add (local.get $rows) (local.get $half)) (i32.add (local.get $in) (local.get $half))
+          (local.get $stride) (i32.const 1))
         (local.set $s (v128.const f32x4 0 0 0 0))
+        (local.set $t (v128.const f32x4 0 0 0 0))
         (local.set $count (i32.const 0))
         (local.set $ri (local.get $in))
         (local.set $li (local.get $in))
@@ -138,6 +147,7 @@
         (block $d1 (loop $l1
           (br_if $d1 (i32.eqz (local.get $k)))
           (local.set $s (f32x4.add (local.get $s) (v128.load (local.get $ri))))
+          (local.set $t (f32x4.add (local.get $t) (v128.load (i32.add (local.get $ri) (local.get $half)))))
           (local.set $ri (i32.add (local.get $ri) (i32.const 16)))
           (local.set $count (i32.add (local.get $count) (i32.const 1)))
           (local.set $k (i32.sub (local.get $k) (i32.const 1)))
@@ -147,10 +157,12 @@
         (block $d2 (loop $l2
           (br_if $d2 (i32.eqz (local.get $k)))
           (local.set $s (f32x4.add (local.get $s) (v128.load (local.get $ri))))
+          (local.set $t (f32x4.add (local.get $t) (v128.load (i32.add (local.get $ri) (local.get $half)))))
           (local.set $ri (i32.add (local.get $ri) (i32.const 16)))
           (local.set $count (i32.add (local.get $count) (i32.const 1)))
-          (v128.store (local.get $oi)
-            (f32x4.div (local.get $s) (f32x4.splat (f32.convert_i32_u (local.get $count)))))
+          (local.set $n (f32x4.splat (f32.convert_i32_u (local.get $count))))
+          (v128.store (local.get $oi) (f32x4.div (local.get $s) (local.get $n)))
+          (v128.store (i32.add (local.get $oi) (local.get $half)) (f32x4.div (local.get $t) (local.get $n)))
           (local.set $oi (i32.add (local.get $oi) (i32.const 16)))
           (local.set $k (i32.sub (local.get $k) (i32.const 1)))
           (br $l2)))
@@ -160,7 +172,11 @@
         (block $d3 (loop $l3
           (br_if $d3 (i32.eqz (local.get $k)))
           (local.set $s (f32x4.sub (f32x4.add (local.get $s) (v128.load (local.get $ri))) (v128.load (local.get $li))))
+          (local.set $t (f32x4.sub
+            (f32x4.add (local.get $t) (v128.load (i32.add (local.get $ri) (local.get $half))))
+            (v128.load (i32.add (local.get $li) (local.get $half)))))
           (v128.store (local.get $oi) (f32x4.div (local.get $s) (local.get $n)))
+          (v128.store (i32.add (local.get $oi) (local.get $half)) (f32x4.div (local.get $t) (local.get $n)))
           (local.set $ri (i32.add (local.get $ri) (i32.const 16)))
           (local.set $li (i32.add (local.get $li) (i32.const 16)))
           (local.set $oi (i32.add (local.get $oi) (i32.const 16)))
@@ -171,14 +187,18 @@
         (block $d4 (loop $l4
           (br_if $d4 (i32.eqz (local.get $k)))
           (local.set $s (f32x4.sub (local.get $s) (v128.load (local.get $li))))
+          (local.set $t (f32x4.sub (local.get $t) (v128.load (i32.add (local.get $li) (local.get $half)))))
           (local.set $li (i32.add (local.get $li) (i32.const 16)))
           (local.set $count (i32.sub (local.get $count) (i32.const 1)))
-          (v128.store (local.get $oi)
-            (f32x4.div (local.get $s) (f32x4.splat (f32.convert_i32_u (local.get $count)))))
+          (local.set $n (f32x4.splat (f32.convert_i32_u (local.get $count))))
+          (v128.store (local.get $oi) (f32x4.div (local.get $s) (local.get $n)))
+          (v128.store (i32.add (local.get $oi) (local.get $half)) (f32x4.div (local.get $t) (local.get $n)))
           (local.set $oi (i32.add (local.get $oi) (i32.const 16)))
           (local.set $k (i32.sub (local.get $k) (i32.const 1)))
           (br $l4)))
         (call $transpose (local.get $rows) (local.get $out) (local.get $stride) (i32.const 0))
+        (call $transpose (i32.add (local.get $rows) (local.get $half)) (i32.add (local.get $out) (local.get $half))
+          (local.get $stride) (i32.const 0))
         (local.set $strip (i32.add (local.get $strip) (i32.const 1)))
         (br $strips))))
 

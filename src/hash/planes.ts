@@ -4,10 +4,10 @@
  * resize reads) and PDQ's whole tent filter (luma, box filter along rows,
  * down columns, along rows again), leaving only the 64 columns PDQ samples.
  *
- * The pixels go through in strips of four rows: a strip is copied into
+ * The pixels go through in strips of eight rows: a strip is copied into
  * kernel memory and converted in one pass (planes-kernel.wat) to 'L' rows
  * and PDQ float rows; the float rows are filtered along, fed to a running
- * column filter, and its output rows, four at a time, filtered along again
+ * column filter, and its output rows, eight at a time, filtered along again
  * and sampled. Nothing the size of the image exists in floats: the working
  * set is a few rows plus the column filter's window, which stays in cache,
  * where filtering whole planes read and wrote 4 bytes per pixel five times.
@@ -52,8 +52,8 @@ export interface ImagePlanes {
 /** Channel layouts the kernel reads: grey, RGB, RGBA (alpha ignored, as Pillow's convert('L') does). */
 export type PlaneChannels = 1 | 3 | 4;
 
-/** Rows per strip: PDQ's row filter works on four rows at once, one per SIMD lane. */
-const STRIP = 4;
+/** Rows per strip: PDQ's row filter (pdq-kernel.wat boxRows) sweeps eight rows at once, four per SIMD vector. */
+const STRIP = 8;
 
 /**
  * Converts decoded pixels to the 'L' plane in kernel memory and, given PDQ's
@@ -117,10 +117,10 @@ function checkArguments(pixels: Uint8Array, channels: number, width: number, hei
 }
 
 /**
- * PDQ's tent filter over a stream of float rows, in strips of four: rows
+ * PDQ's tent filter over a stream of float rows, in strips of eight: rows
  * (boxRows on one strip), then a running column filter whose state is the
  * column sums and a ring of the last `window + 1` input rows (boxColumns,
- * one row per columnStep), then rows again on each four output rows, of
+ * one row per columnStep), then rows again on each eight output rows, of
  * which only the sampled columns are kept; the last column pass runs on
  * those at the end. The column filter's four phases (fill, grow, slide,
  * shrink) are stepped exactly as boxColumns steps them.

@@ -227,13 +227,15 @@ describe('WebAssembly kernel and TypeScript fallback', () => {
     expect(pdqKernelAvailable()).toBe(true);
   });
 
-  // Widths and heights around the kernel's multiples of 4 and the filter
-  // windows' steps (multiples of 128), largest first so later, smaller images
-  // run in memory left dirty by earlier ones.
+  // Widths around the kernel's multiples of 4, heights around its 8-row strips,
+  // both around the filter windows' steps (multiples of 128), largest first so
+  // later, smaller images run in memory left dirty by earlier ones.
   const sizes: Array<[number, number]> = [
     [1031, 517],
     [640, 129],
     [257, 9],
+    [200, 16],
+    [131, 15],
     [130, 131],
     [127, 33],
     [65, 63],

@@ -34,8 +34,8 @@ describe('planes kernel: L and PDQ luma in one pass', () => {
     expect(planesKernelAvailable()).toBe(true);
   });
 
-  // Widths around the 16-pixel step and the 4-float stride, heights around a 4-row strip.
-  const sizes: [number, number][] = [[1, 1], [5, 3], [15, 2], [16, 4], [17, 9], [33, 7], [100, 61], [257, 5], [3, 130]];
+  // Widths around the 16-pixel step and the 4-float stride, heights around the 8-row strip.
+  const sizes: [number, number][] = [[1, 1], [5, 3], [15, 2], [16, 4], [17, 9], [33, 7], [20, 8], [18, 16], [100, 61], [257, 5], [3, 130]];
   for (const channels of [1, 3, 4] as PlaneChannels[]) {
     for (const [w, h] of sizes) {
       it(`${channels} channel(s), ${w}x${h}: byte- and bit-identical to the TypeScript formulas`, () => {
@@ -77,8 +77,8 @@ describe('planes kernel: L and PDQ luma in one pass', () => {
 });
 
 describe('PDQ streamed through the planes pass', () => {
-  // Heights around the 4-row strip and the column window; widths around the 4-float stride.
-  const sizes: [number, number][] = [[5, 5], [6, 7], [64, 64], [65, 130], [300, 7], [7, 301], [131, 257], [513, 129]];
+  // Heights around the 8-row strip and the column window; widths around the 4-float stride.
+  const sizes: [number, number][] = [[5, 5], [6, 7], [40, 8], [41, 9], [23, 15], [64, 64], [65, 130], [300, 7], [7, 301], [131, 257], [513, 129]];
   for (const [w, h] of sizes) {
     it(`${w}x${h}: the same quality and 8 hashes as the TypeScript whole-plane filter`, () => {
       const rand = prng(w * 7 + h);
