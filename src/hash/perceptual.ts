@@ -14,9 +14,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { decodePixels, isFileFailure, type DecodedPixels } from './decode.js';
+import { readImageHeader } from './header.js';
 import { imageHashes, imageHashesOfPlane, type ImagehashAlgorithm } from './imagehash.js';
 import { isLowInformation, isLowInformationPlane } from './low-information.js';
 import { pdqDihedral, pdqDihedralOfFiltered, pdqFilterSpec, type PdqDihedralResult } from './pdq.js';
+import { SNIFF_BYTES, sniffImageFormat } from './magic.js';
+import { DECODE_BUDGET_PIXELS, PixelBudget } from './pixel-budget.js';
 import { interleavedToLumaRgb } from './pillow.js';
 import { rgbToLuma } from './pillow-kernel.js';
 import { planesKernelAvailable, preparePlanes } from './planes.js';
@@ -24,6 +27,23 @@ import type { PerceptualResult, PerceptualTask } from './tasks.js';
 import { KEEP_KERNEL_MEMORY_BYTES, kernelArena, releaseKernelMemory, releaseKernelMemoryIfOver } from './wasm-kernel.js';
 
 const IMAGEHASH: readonly string[] = ['ahash', 'dhash', 'phash', 'whash'];
+
+/** This thread's bound on decoded pixels held at once (see pixel-budget.ts). */
+const budget = new PixelBudget(DECODE_BUDGET_PIXELS);
+
+/**
+ * The pixels a decode of `bytes` will hold, from the header where this
+ * reader knows the format (JPEG, PNG, GIF, WebP); the whole budget
+ * otherwise, so an image of unknown size is not decoded beside others. An
+ * image over the pixel limit is refused without being decoded: 0.
+ */
+function pixelsToReserve(bytes: Buffer, maxPixels: number): number {
+  const format = sniffImageFormat(bytes.subarray(0, SNIFF_BYTES));
+  const header = format === undefined ? undefined : readImageHeader(bytes, format);
+  if (header === undefined) return Math.min(maxPixels, DECODE_BUDGET_PIXELS);
+  const pixels = header.width * header.height;
+  return pixels > maxPixels ? 0 : pixels;
+}
 
 /** What the hashing part computes from one decoded image. */
 interface Computed {
@@ -40,6 +60,8 @@ export interface PerceptualOptions {
 
 /**
  * Decodes `bytes` once at full resolution and computes the requested perceptual hashes.
+ * First waits, if need be, until this thread's decoded pixels in hand leave
+ * room for the image's (pixel-budget.ts).
  *
  * @param bytes - the whole file
  * @param task - algorithms, pixel limit and low-information threshold
@@ -51,6 +73,19 @@ export async function perceptualHashes(
   bytes: Buffer,
   task: Pick<PerceptualTask, 'algorithms' | 'maxPixels' | 'lowInformationThreshold' | 'fastDecode'>,
   options: PerceptualOptions = {},
+): Promise<PerceptualResult> {
+  const release = await budget.reserve(pixelsToReserve(bytes, task.maxPixels));
+  try {
+    return await decodeAndHash(bytes, task, options);
+  } finally {
+    release();
+  }
+}
+
+async function decodeAndHash(
+  bytes: Buffer,
+  task: Pick<PerceptualTask, 'algorithms' | 'maxPixels' | 'lowInformationThreshold' | 'fastDecode'>,
+  options: PerceptualOptions,
 ): Promise<PerceptualResult> {
   const started = performance.now();
   const decoded = await decodePixels(bytes, { maxPixels: task.maxPixels, fastDecode: task.fastDecode === true });

@@ -21,26 +21,32 @@ function workerFile(): string {
   return built;
 }
 
+/** Tasks each worker runs at once (see the constructor). */
+const TASKS_PER_WORKER = 4;
+
 /** A pool of hashing workers. Create one per scan; `close()` it at the end. */
 export class HashPool {
   readonly #pool: Piscina;
   readonly threads: number;
 
-  /** @param threads worker threads; each hashes one file at a time. */
+  /** @param threads worker threads; each computes on one file at a time while others decode. */
   constructor(threads: number) {
     this.threads = threads;
     this.#pool = new Piscina({
       filename: workerFile(),
       minThreads: threads,
       maxThreads: threads,
-      // Two tasks per worker: while libvips decodes one image on its own
-      // thread, the worker's JavaScript thread hashes another (measured: the
-      // 2-thread pipeline 1.3-1.45x faster on the bench mix). The cost: a task
+      // Four tasks per worker: while libvips decodes images on its own
+      // threads, the worker's JavaScript thread hashes another that is
+      // already decoded. With two, the worker often had nothing decoded to
+      // hash: measured on the bench mix, four gave 1 thread 12-28% more
+      // images/s and 2 threads 5-9% (2026-12-02). What the extra tasks hold
+      // decoded is bounded per worker (pixel-budget.ts). The cost: a task
       // given to a worker busy with a huge file's synchronous read waits for
       // it. piscina hands a task to the least busy worker, and the scan
       // bounds the work in flight (backpressure), so that stays rare and only
       // delays, never loses, a file.
-      concurrentTasksPerWorker: 2,
+      concurrentTasksPerWorker: TASKS_PER_WORKER,
       idleTimeout: Infinity,
     });
   }

@@ -89,6 +89,18 @@ describe('perceptualHashes: planes in kernel memory give exactly what the array 
     expect(kernelArena.top).toBe(0);
   });
 
+  it('gives its reserved pixels back after a failed decode, so the next images are not held up', async () => {
+    // A JPEG header claiming 8000x8000 (the whole pixel budget) and nothing after it:
+    // each call reserves 64 megapixels, so a leaked reservation would stall the next call for ever.
+    const sof = [0xff, 0xc0, 0, 17, 8, 0x1f, 0x40, 0x1f, 0x40, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
+    const truncated = Buffer.from([0xff, 0xd8, ...sof]);
+    const concurrent = await Promise.all(Array.from({ length: 6 }, () => perceptualHashes(truncated, TASK)));
+    for (const r of concurrent) expect(r.failures.map((f) => f.code)).toEqual(['IMAGE_DECODE_FAILED']);
+    const after = await perceptualHashes(readFileSync(join(FIXTURES, 'vectors/images/plasma_640x480.jpg')), TASK);
+    expect(after.failures).toEqual([]);
+    expect(Object.keys(after.hashes).length).toBeGreaterThan(0);
+  });
+
   it('rejects an invalid low-information threshold, as before', async () => {
     const bytes = readFileSync(join(FIXTURES, 'vectors/images/plasma_640x480.jpg'));
     await expect(perceptualHashes(bytes, { ...TASK, lowInformationThreshold: -1 })).rejects.toThrow(RangeError);
