@@ -57,6 +57,7 @@ export type ErrorCode =
   | 'LIST_FOREIGN_SCHEMA'
   | 'LIST_BAD_QUERY'
   | 'LIST_BUSY'
+  | 'LIST_IMPORT_INTERRUPTED'
   // audit log
   | 'AUDIT_CHAIN_BROKEN'
   | 'AUDIT_NOT_SEALED'
@@ -76,6 +77,7 @@ export type ErrorCode =
 function exitCodeFor(code: ErrorCode): ExitCodeValue {
   if (code.startsWith('USAGE_')) return ExitCode.USAGE;
   if (code.startsWith('AUDIT_')) return ExitCode.VERIFY_FAILED;
+  if (code.endsWith('_INTERRUPTED')) return ExitCode.INTERRUPTED;
   return ExitCode.FAILURE;
 }
 

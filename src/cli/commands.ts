@@ -44,23 +44,36 @@ export interface Io {
 
 /**
  * An AbortSignal fired by the first SIGINT or SIGTERM, so a scan can close its
- * audit log as "interrupted". A second signal exits at once.
+ * audit log as "interrupted" and an import can roll back. A second signal exits at once.
+ *
+ * `synchronous(true)` hands the signals back to their default action (end
+ * the process at once) for a synchronous step, during which a handler could
+ * not run anyway; `synchronous(false)` takes them again.
+ *
+ * @param what - what the command does now, told to the user on the first signal
  */
-export function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
+export function interruptSignal(what = 'stopping after the files in progress'): {
+  signal: AbortSignal;
+  synchronous: (active: boolean) => void;
+  dispose: () => void;
+} {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(ExitCode.INTERRUPTED);
-    process.stderr.write(`\n${name}: stopping after the files in progress (again to quit at once)\n`);
+    process.stderr.write(`\n${name}: ${what} (again to quit at once)\n`);
     controller.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const listen = (on: boolean): void => {
+    for (const s of ['SIGINT', 'SIGTERM'] as const) {
+      process.off(s, onSignal);
+      if (on) process.on(s, onSignal);
+    }
+  };
+  listen(true);
   return {
     signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
+    synchronous: (active) => listen(!active),
+    dispose: () => listen(false),
   };
 }
 
@@ -178,6 +191,8 @@ export function makeHandlers(io: Io): Handlers {
       if (o.format !== 'auto' && !isListFormat(o.format)) throw invalidOption('--format', `auto or one of ${LIST_FORMATS.join(', ')}`, o.format);
       // A large list takes minutes: show the running record count (on a terminal only).
       const progress = progressLine(io.stderr);
+      // Ctrl-C stops the import cleanly: the list is left as it was, with nothing beside it.
+      const stop = interruptSignal('stopping the import; the list is left as it was');
       let report;
       try {
         report = await importLists(files, {
@@ -187,8 +202,10 @@ export function makeHandlers(io: Io): Handlers {
           ...(o.name ? { name: o.name } : {}),
           skipInvalid: o.skipInvalid === true,
           onProgress: (n) => progress.update('importing, records stored:', n),
+          interruption: stop,
         });
       } finally {
+        stop.dispose();
         progress.done();
       }
       io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -32,7 +32,8 @@ Exit status:
   ${ExitCode.USAGE}    usage error: unknown option, bad value, missing argument
   ${ExitCode.FAILURE}    failure: the command could not run or finish
   ${ExitCode.VERIFY_FAILED}    audit verify, report: the audit log is altered, truncated or not sealed
-  ${ExitCode.INTERRUPTED}  interrupted by SIGINT or SIGTERM (the audit log is closed as "interrupted")
+  ${ExitCode.INTERRUPTED}  interrupted by SIGINT or SIGTERM (a scan closes its audit log as "interrupted";
+       a list import leaves the list as it was)
 A closed standard output (| head) is not an error: hash stops early with ${ExitCode.OK},
 other commands finish and keep their exit status.`;
 

@@ -41,7 +41,28 @@ export interface ImportOptions {
   onProgress?: (records: number) => void;
   /** Low-information thresholds for perceptual values (default {@link DEFAULT_LOW_INFORMATION_RULE}). */
   lowInformation?: Partial<LowInformationRule>;
+  /** Lets the caller stop the import (see {@link Interruption}). */
+  interruption?: Interruption;
 }
+
+/**
+ * How a caller stops an import. Firing `signal` ends it with
+ * `LIST_IMPORT_INTERRUPTED` and the list left as it was; it is seen between
+ * records while a streamed format (text, CSV, JSON, EnCase) is read, and
+ * between files. The SQLite formats are read, and each file's digests
+ * sorted and written, in synchronous steps during which no signal handler
+ * can run: `synchronous(true)` is called before such a step and
+ * `synchronous(false)` after, so that the caller can let a signal end the
+ * process at once meanwhile (what is left beside the list is removed by the
+ * next import into it).
+ */
+export interface Interruption {
+  signal: AbortSignal;
+  synchronous(active: boolean): void;
+}
+
+/** Formats read by a synchronous parser (better-sqlite3 over the foreign file). */
+const SYNCHRONOUS_FORMATS: ReadonlySet<ListFormat> = new Set(['nsrl-rdsv3', 'autopsy', 'iped']);
 
 /** One rejected record: where it was (1-based line, or record ordinal for binary/SQLite input) and why. */
 export interface Rejection {
@@ -91,6 +112,10 @@ export async function sha256File(path: string): Promise<Buffer> {
   return h.digest();
 }
 
+function interrupted(): HashtriageError {
+  return new HashtriageError('LIST_IMPORT_INTERRUPTED', 'import interrupted: the list is left as it was');
+}
+
 class Sink implements RecordSink {
   records = 0;
   rejected = 0;
@@ -104,9 +129,12 @@ class Sink implements RecordSink {
     private readonly skipInvalid: boolean,
     private readonly progressBase: number,
     private readonly onProgress: ((n: number) => void) | undefined,
+    private readonly stop: Interruption | undefined,
   ) {}
 
   add(record: ImportRecord): void {
+    // Streamed parsers yield between chunks, where a signal handler gets to run and abort.
+    if (this.stop?.signal.aborted) throw interrupted();
     if (!hasValues(record)) {
       this.reject(this.records + this.rejected + 1, 'record carries no hash value');
       return;
@@ -200,7 +228,8 @@ async function runParser(path: string, format: ListFormat, sink: Sink): Promise<
  *   (invalid record without `skipInvalid`, truncated JSON, bad header), `LIST_EMPTY` (no record),
  *   `LIST_FOREIGN_SCHEMA` (SQLite file of another layout), `LIST_NOT_FOUND` / `LIST_UNREADABLE`
  *   (input cannot be read), `LIST_SCHEMA_MISMATCH` (`out` exists but is not a list of this version),
- *   `USAGE_INVALID_OPTION` (unknown format name). The target is unchanged after any of them.
+ *   `USAGE_INVALID_OPTION` (unknown format name), `LIST_IMPORT_INTERRUPTED` (stopped through `options.interruption`).
+ *   The target is unchanged after any of them.
  */
 export async function importLists(files: string[], options: ImportOptions): Promise<ImportReport> {
   if (options.format !== 'auto' && !isListFormat(options.format)) {
@@ -223,7 +252,18 @@ export async function importLists(files: string[], options: ImportOptions): Prom
   const report: ImportReport = { out: options.out, created: writer.created, sources: [], records: 0 };
   if (writer.removedStale.length > 0) report.removedStale = writer.removedStale;
   try {
+    const stop = options.interruption;
+    /** Runs a synchronous step with the caller told (see {@link Interruption}). */
+    const synchronously = <T>(step: () => T): T => {
+      stop?.synchronous(true);
+      try {
+        return step();
+      } finally {
+        stop?.synchronous(false);
+      }
+    };
     for (const file of files) {
+      if (stop?.signal.aborted) throw interrupted();
       const sha = await sha256File(file);
       const name = options.name ?? basename(file);
       const base: ImportSourceReport = {
@@ -250,10 +290,10 @@ export async function importLists(files: string[], options: ImportOptions): Prom
       const format = options.format === 'auto' ? await detectFormat(file) : options.format;
       const role = options.role ?? defaultRole(format);
       writer.beginSource({ name, format, fileName: basename(file), sha256: sha, role });
-      const sink = new Sink(writer, file, options.skipInvalid, report.records, options.onProgress);
+      const sink = new Sink(writer, file, options.skipInvalid, report.records, options.onProgress, stop);
       let outcome: ParseOutcome;
       try {
-        outcome = await runParser(file, format, sink);
+        outcome = SYNCHRONOUS_FORMATS.has(format) ? await synchronously(() => runParser(file, format, sink)) : await runParser(file, format, sink);
       } catch (err) {
         if (err instanceof HashtriageError) throw err;
         throw new HashtriageError('LIST_UNREADABLE', `${file}: ${(err as Error).message}`, { cause: err });
@@ -266,7 +306,7 @@ export async function importLists(files: string[], options: ImportOptions): Prom
       }
       const finalRole = options.role ?? outcome.role ?? role;
       if (finalRole !== role) writer.setSourceRole(finalRole);
-      const { records, duplicates } = writer.endSource(outcome.format, outcome.detail);
+      const { records, duplicates } = synchronously(() => writer.endSource(outcome.format, outcome.detail));
       report.sources.push({
         ...base,
         format: outcome.format,
@@ -280,6 +320,7 @@ export async function importLists(files: string[], options: ImportOptions): Prom
       report.records += records;
       options.onProgress?.(report.records);
     }
+    if (stop?.signal.aborted) throw interrupted();
     writer.commit();
   } catch (err) {
     writer.abort();

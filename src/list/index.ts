@@ -4,7 +4,7 @@
  */
 export { openHashList } from './reader.js';
 export { importLists, MAX_REPORTED_REJECTIONS } from './import.js';
-export type { ImportOptions, ImportReport, ImportSourceReport, Rejection } from './import.js';
+export type { ImportOptions, ImportReport, ImportSourceReport, Interruption, Rejection } from './import.js';
 export { listInfo } from './info.js';
 export type { ListInfo } from './info.js';
 export { lookup, parseQuery } from './lookup.js';

@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers.js';
+import { BIN, runCli } from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ht-listcli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -33,6 +34,37 @@ describe('hashtriage list (end to end)', () => {
     expect(r.stderr).toMatch(/bad\.md5.*line 2/);
     expect(existsSync(out)).toBe(false);
   });
+
+  it('stops cleanly on SIGINT: exit 130, the reason on stderr, no list and nothing beside it', async () => {
+    const dir = join(work, 'interrupted');
+    mkdirSync(dir);
+    // Big enough to be still reading when the signal comes (about two seconds here).
+    const lines: string[] = [];
+    for (let i = 0; i < 1_000_000; i++) lines.push(`${i.toString(16).padStart(32, '0')}  f${i}\n`);
+    writeFileSync(join(dir, 'big.md5'), lines.join(''));
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'list', 'import', join(dir, 'big.md5'), '--out', join(dir, 'new.sqlite')], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      // The temporary list appears once the import has started, signal handler in place.
+      const poll = setInterval(() => {
+        if (readdirSync(dir).some((f) => f.endsWith('.tmp'))) {
+          clearInterval(poll);
+          child.kill('SIGINT');
+        }
+      }, 5);
+      child.on('close', (c) => {
+        clearInterval(poll);
+        resolve({ code: c, stderr: err });
+      });
+    });
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('SIGINT: stopping the import; the list is left as it was');
+    expect(stderr).toContain('[LIST_IMPORT_INTERRUPTED]');
+    expect(readdirSync(dir)).toEqual(['big.md5']);
+  }, 60_000);
 
   it('rejects an unknown --format as a usage error', async () => {
     const r = await runCli(['list', 'import', join(work, 'a.md5'), '--out', join(work, 'x.sqlite'), '--format', 'word']);
