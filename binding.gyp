@@ -5,6 +5,12 @@
       "sources": ["native/dirlist.c"],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"]
+    },
+    {
+      "target_name": "hashtriage_resample",
+      "sources": ["native/resample.c"],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"]
     }
   ]
 }

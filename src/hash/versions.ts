@@ -6,7 +6,13 @@
  * loaded for the life of the process, which worker threads rely on.
  */
 import sharp from 'sharp';
+import { horizontalPassImplementation } from './pillow-kernel.js';
 
+/**
+ * The versions, plus which code runs Pillow's horizontal resampling pass
+ * (`native`, `wasm` or `typescript`: the same bytes either way, recorded so
+ * a run can be reproduced exactly as it ran).
+ */
 export function libraryVersions(): Record<string, string> {
   const v = sharp.versions as Record<string, string | undefined>;
   return {
@@ -17,5 +23,6 @@ export function libraryVersions(): Record<string, string> {
     ...(v.mozjpeg ? { mozjpeg: v.mozjpeg } : {}),
     ...(v.png ? { libpng: v.png } : {}),
     ...(v.webp ? { libwebp: v.webp } : {}),
+    resampler: horizontalPassImplementation(),
   };
 }

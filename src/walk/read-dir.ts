@@ -12,10 +12,7 @@
  */
 import { opendir } from 'node:fs/promises';
 import type { Dirent, OpenDirOptions } from 'node:fs';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadAddon } from '../addon.js';
 
 /** What a directory entry is, as far as the listing (d_type) knows. */
 export type EntryType = 'file' | 'directory' | 'symlink' | 'fifo' | 'socket' | 'block-device' | 'char-device' | 'unknown';
@@ -41,32 +38,7 @@ interface NativeAddon {
   list(path: Buffer): Promise<NativeListing>;
 }
 
-const ADDON_FILE = join('build', 'Release', 'hashtriage_dirlist.node');
-
-/**
- * Finds and loads the addon. The module runs from `src/walk/` under vitest and
- * from `dist/src/walk/` once compiled, so look upwards for `build/Release`
- * rather than hard-coding one depth.
- */
-function loadAddon(): { addon?: NativeAddon; reason: string } {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let up = 0; up < 5; up++) {
-    const candidate = join(dir, ADDON_FILE);
-    if (existsSync(candidate)) {
-      try {
-        const addon = createRequire(import.meta.url)(candidate) as NativeAddon;
-        if (typeof addon.list === 'function') return { addon, reason: `native reader ${candidate}` };
-        return { reason: `${candidate} has no list() export` };
-      } catch (err) {
-        return { reason: `${candidate} failed to load: ${(err as Error).message}` };
-      }
-    }
-    dir = dirname(dir);
-  }
-  return { reason: `${ADDON_FILE} not found (native addon not built)` };
-}
-
-const loaded = loadAddon();
+const loaded = loadAddon('hashtriage_dirlist', import.meta.url, (x): x is NativeAddon => typeof (x as Partial<NativeAddon>).list === 'function');
 
 /** Directories listed by the addon without O_NOATIME because the kernel refused it (EPERM). */
 let noatimeRefusals = 0;

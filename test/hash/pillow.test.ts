@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -11,9 +12,19 @@ import {
   lumaL24,
   resizeLanczos,
 } from '../../src/hash/pillow.js';
-import { resampleKernelAvailable, resizeLanczosMany, rgbToLuma } from '../../src/hash/pillow-kernel.js';
+import {
+  horizontalPassImplementation,
+  resampleKernelAvailable,
+  resizeLanczosMany,
+  rgbToLuma,
+  useNativeHorizontalPass,
+} from '../../src/hash/pillow-kernel.js';
 
 const VECTORS = fileURLToPath(new URL('../fixtures/vectors/', import.meta.url));
+/** The native resampling addon (native/resample.c) and whether it can run here (built, x86-64 with AVX2). */
+const RESAMPLE_ADDON = fileURLToPath(new URL('../../build/Release/hashtriage_resample.node', import.meta.url));
+const NATIVE_BUILT =
+  existsSync(RESAMPLE_ADDON) && process.arch === 'x64' && existsSync('/proc/cpuinfo') && /\bavx2\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const digests = JSON.parse(readFileSync(join(VECTORS, 'pillow-digests.json'), 'utf8')) as {
   resize: Record<string, Record<string, string>>;
@@ -122,6 +133,10 @@ describe('resizeLanczosMany: the SIMD kernel and the TypeScript passes agree byt
     expect(resampleKernelAvailable()).toBe(true);
   });
 
+  it.skipIf(!NATIVE_BUILT)('runs the four-row horizontal pass natively where the addon is built and the CPU has AVX2', () => {
+    expect(horizontalPassImplementation()).toBe('native');
+  });
+
   const cases: [number, number, [number, number][]][] = [
     [333, 517, [[8, 8], [9, 8], [32, 32], [256, 256], [333, 40], [20, 517], [500, 700], [1, 1]]],
     [7, 5, [[8, 8], [9, 8], [32, 32], [7, 3], [3, 5]]],
@@ -132,19 +147,57 @@ describe('resizeLanczosMany: the SIMD kernel and the TypeScript passes agree byt
     // whash's shape on a 4:3 photo: a ~1.95x reduction to a power-of-two square (wide weights).
     [1000, 750, [[512, 512], [8, 8], [9, 8], [32, 32]]],
   ];
-  for (const [w, h, targets] of cases) {
-    it(`${w}x${h} -> ${targets.map((t) => t.join('x')).join(', ')}`, () => {
-      const src = noise(w, h, w * 7919 + h);
-      const sizes = targets.map(([width, height]) => ({ width, height }));
-      const simd = resizeLanczosMany(src, w, h, sizes);
-      const js = resizeLanczosMany(src, w, h, sizes, { kernel: false });
-      for (let i = 0; i < sizes.length; i++) {
-        expect(simd[i].length).toBe(sizes[i].width * sizes[i].height);
-        expect(sha256(simd[i]), `${targets[i].join('x')}`).toBe(sha256(js[i]));
-        expect(sha256(simd[i])).toBe(sha256(resizeLanczos(src, w, h, sizes[i].width, sizes[i].height)));
-      }
-    });
+  // Each case with the native horizontal pass (where built) and with the WebAssembly one.
+  for (const native of NATIVE_BUILT ? [true, false] : [false]) {
+    for (const [w, h, targets] of cases) {
+      it(`${native ? 'native' : 'wasm'} horizontal pass: ${w}x${h} -> ${targets.map((t) => t.join('x')).join(', ')}`, () => {
+        const src = noise(w, h, w * 7919 + h);
+        const sizes = targets.map(([width, height]) => ({ width, height }));
+        useNativeHorizontalPass(native);
+        let simd: Uint8Array[];
+        try {
+          expect(horizontalPassImplementation()).toBe(native ? 'native' : 'wasm');
+          simd = resizeLanczosMany(src, w, h, sizes);
+        } finally {
+          useNativeHorizontalPass(true);
+        }
+        const js = resizeLanczosMany(src, w, h, sizes, { kernel: false });
+        for (let i = 0; i < sizes.length; i++) {
+          expect(simd[i].length).toBe(sizes[i].width * sizes[i].height);
+          expect(sha256(simd[i]), `${targets[i].join('x')}`).toBe(sha256(js[i]));
+          expect(sha256(simd[i])).toBe(sha256(resizeLanczos(src, w, h, sizes[i].width, sizes[i].height)));
+        }
+      });
+    }
   }
+
+  it.skipIf(!NATIVE_BUILT)('native pass: offsets outside the memory are refused before anything is read or written', () => {
+    const addon = createRequire(import.meta.url)(RESAMPLE_ADDON) as {
+      horizontal4(memory: ArrayBuffer, ...offsets: number[]): void;
+    };
+    const mem = new ArrayBuffer(4096);
+    // Tables at 0 (first), 64 (groups), 128 (weights): one output of one 8-tap group over 4 rows of 16 bytes.
+    new Int32Array(mem, 64, 1)[0] = 1;
+    const ok = [1024, 16, 4, 1, 2048, 16, 0, 64, 128, 256, 8, 0];
+    expect(() => addon.horizontal4(mem, ...ok)).not.toThrow();
+    const cases: [number, number][] = [
+      [0, 4090], // source starts near the end
+      [2, 3], // rows not a multiple of 4
+      [4, 4093], // output past the end
+      [6, 4096], // first-tap table past the end
+      [9, 4094], // weights past the end
+      [10, 4], // fewer weights per output than the group of taps reads
+    ];
+    for (const [i, v] of cases) {
+      const bad = [...ok];
+      bad[i] = v;
+      expect(() => addon.horizontal4(mem, ...bad), `argument ${i} = ${v}`).toThrow(RangeError);
+    }
+    // A tap table reaching past the source.
+    new Int32Array(mem, 0, 1)[0] = 4000;
+    expect(() => addon.horizontal4(mem, ...ok)).toThrow(RangeError);
+    expect(() => addon.horizontal4(new ArrayBuffer(8) as ArrayBuffer, ...ok)).toThrow(RangeError);
+  });
 
   it('rejects a short buffer', () => {
     expect(() => resizeLanczosMany(new Uint8Array(3), 2, 2, [{ width: 1, height: 1 }])).toThrow(RangeError);

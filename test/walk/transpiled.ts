@@ -19,7 +19,7 @@ const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * @param withAddon - copy build/Release/hashtriage_dirlist.node beside it (when built).
  */
 export function buildWalkPackage(pkg: string, { withAddon }: { withAddon: boolean }): void {
-  const sources = ['src/errors.ts', 'src/types.ts', ...readdirSync(join(REPO, 'src/walk')).map((f) => `src/walk/${f}`)];
+  const sources = ['src/errors.ts', 'src/types.ts', 'src/addon.ts', ...readdirSync(join(REPO, 'src/walk')).map((f) => `src/walk/${f}`)];
   for (const rel of sources.filter((s) => s.endsWith('.ts'))) {
     const out = ts.transpileModule(readFileSync(join(REPO, rel), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
