@@ -7,10 +7,10 @@
       "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"]
     },
     {
-      "target_name": "hashtriage_resample",
-      "sources": ["native/resample.c"],
+      "target_name": "hashtriage_kernels",
+      "sources": ["native/kernels.c"],
       "defines": ["NAPI_VERSION=8"],
-      "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"]
+      "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2", "-ffp-contract=off"]
     }
   ]
 }

@@ -13,10 +13,10 @@
  *
  * Where the project's native addon is built and the CPU has AVX2, the
  * four-row horizontal pass, the largest part of the resamples, runs in C
- * instead (native/resample.c): the same arithmetic on the same tables in the
+ * instead (native-kernels.ts): the same arithmetic on the same tables in the
  * same memory, twice as wide per instruction, byte-identical output.
  */
-import { loadAddon } from '../addon.js';
+import { nativeKernels } from './native-kernels.js';
 import { cachedLanczosAxis, interleavedToLumaRgb, resizeLanczos, type ResampleAxis } from './pillow.js';
 import { KEEP_KERNEL_MEMORY_BYTES, kernelArena, WasmKernel, type WasmMemory } from './wasm-kernel.js';
 
@@ -94,39 +94,15 @@ function tablesFor(axis: ResampleAxis): HorizontalTables {
 
 const KERNEL = new WasmKernel<KernelExports>(KERNEL_BASE64);
 
-/** native/resample.c: `horizontal4` and `horizontal4Narrow` in one call (`narrow` 1 or 0), on the kernel memory. */
-interface ResampleAddon {
-  horizontal4(
-    memory: ArrayBuffer, src: number, srcStride: number, rows: number, outW: number, out: number, outStride: number,
-    first: number, groups: number, wHi: number, wLo: number, kStride: number, narrow: number,
-  ): void;
-}
-
-const nativeAddon = loadAddon('hashtriage_resample', import.meta.url, (x): x is ResampleAddon =>
-  typeof (x as Partial<ResampleAddon>).horizontal4 === 'function',
-);
-let useNative = nativeAddon.addon !== undefined;
-
 /**
- * Which code runs the four-row horizontal pass on this thread.
+ * Which code runs the kernels on this thread.
  *
- * @returns `native` (AVX2, native/resample.c), `wasm` (pillow-kernel.wat) or `typescript` (pillow.ts)
+ * @returns `native` (AVX2, native/kernels.c, with WebAssembly for the
+ *   rest), `wasm` (the .wat kernels) or `typescript` (no WebAssembly SIMD)
  */
-export function horizontalPassImplementation(): 'native' | 'wasm' | 'typescript' {
+export function kernelImplementation(): 'native' | 'wasm' | 'typescript' {
   if (loadKernel() === null) return 'typescript';
-  return useNative ? 'native' : 'wasm';
-}
-
-/**
- * Turns the native horizontal pass off or back on (for tests and
- * comparisons; the output is the same either way).
- *
- * @param on - true to use it where available
- * @returns whether it is now in use
- */
-export function useNativeHorizontalPass(on: boolean): boolean {
-  useNative = on && nativeAddon.addon !== undefined;
-  return useNative;
+  return nativeKernels() !== undefined ? 'native' : 'wasm';
 }
 
 function loadKernel(): KernelExports | null {
@@ -192,9 +168,10 @@ function resizeAt(k: KernelExports, src: number, width: number, height: number, 
     // Four rows per weight load, then the remainder one by one.
     const quads = rows & ~3;
     const start = src + rowFirst * width;
-    if (useNative && quads > 0) {
+    const native = nativeKernels();
+    if (native !== undefined && quads > 0) {
       // The buffer is taken after the last alloc above: a grow detaches earlier ones.
-      nativeAddon.addon!.horizontal4(k.memory.buffer, start, width, quads, outW, plane, outStride, first, groups, hi, lo, t.kStride, t.narrow ? 1 : 0);
+      native.horizontal4(k.memory.buffer, start, width, quads, outW, plane, outStride, first, groups, hi, lo, t.kStride, t.narrow ? 1 : 0);
     } else {
       (t.narrow ? k.horizontal4Narrow : k.horizontal4)(start, width, quads, outW, plane, outStride, first, groups, hi, lo, t.kStride);
     }

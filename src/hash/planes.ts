@@ -14,6 +14,7 @@
  * Each float goes through the same operations in the same order as in the
  * whole-plane filter, so the bits are the same (pdq.ts, pdq-kernel.wat).
  */
+import { nativeKernels } from './native-kernels.js';
 import { floatPlaneStride, pdqKernel, type PdqKernelExports } from './pdq-kernel.js';
 import type { PdqFilterSpec } from './pdq.js';
 import { kernelArena, WasmKernel, type WasmMemory } from './wasm-kernel.js';
@@ -33,6 +34,13 @@ interface KernelExports {
 }
 
 const KERNEL = new WasmKernel<KernelExports>(KERNEL_BASE64);
+
+/** The conversion pass, in C where the native kernels run (the same bytes: native-kernels.ts). */
+function convert(k: KernelExports, src: number, channels: number, width: number, height: number, luma: number, floats: number, stride: number): void {
+  const native = nativeKernels();
+  if (native !== undefined) native.planes(k.memory.buffer, src, channels, width, height, luma, floats, stride);
+  else k.planes(src, channels, width, height, luma, floats, stride);
+}
 
 /** Whether the planes kernel (and so the in-memory pipeline) is usable on this thread. */
 export function planesKernelAvailable(): boolean {
@@ -99,7 +107,7 @@ export function preparePlanes(
       new Uint8Array(k.memory.buffer, inAt, rows * width * channels).set(
         pixels.subarray(y0 * width * channels, (y0 + rows) * width * channels),
       );
-      k.planes(inAt, channels, width, rows, lumaAt + y0 * width, rowsAt, stride);
+      convert(k, inAt, channels, width, rows, lumaAt + y0 * width, rowsAt, stride);
       filter?.addStrip(rowsAt, rows);
     }
     return { width, height, lumaAt, pdqFiltered: filter?.finish() };
@@ -305,7 +313,7 @@ export function planesAsArrays(
     const lumaAt = kernelArena.alloc(k.memory, width * height);
     const floatsAt = kernelArena.alloc(k.memory, 4 * stride * height + 64);
     new Uint8Array(k.memory.buffer, inAt, bytes).set(pixels.subarray(0, bytes));
-    k.planes(inAt, channels, width, height, lumaAt, floatsAt, stride);
+    convert(k, inAt, channels, width, height, lumaAt, floatsAt, stride);
     const luma = new Uint8Array(k.memory.buffer, lumaAt, width * height).slice();
     const all = new Float32Array(k.memory.buffer, floatsAt, stride * height);
     const floats = new Float32Array(width * height);

@@ -6,12 +6,12 @@
  * loaded for the life of the process, which worker threads rely on.
  */
 import sharp from 'sharp';
-import { horizontalPassImplementation } from './pillow-kernel.js';
+import { kernelImplementation } from './pillow-kernel.js';
 
 /**
- * The versions, plus which code runs Pillow's horizontal resampling pass
- * (`native`, `wasm` or `typescript`: the same bytes either way, recorded so
- * a run can be reproduced exactly as it ran).
+ * The versions, plus which code runs the image kernels (`native`, `wasm` or
+ * `typescript`: the same bytes either way, recorded so a run can be
+ * reproduced exactly as it ran).
  */
 export function libraryVersions(): Record<string, string> {
   const v = sharp.versions as Record<string, string | undefined>;
@@ -23,6 +23,6 @@ export function libraryVersions(): Record<string, string> {
     ...(v.mozjpeg ? { mozjpeg: v.mozjpeg } : {}),
     ...(v.png ? { libpng: v.png } : {}),
     ...(v.webp ? { libwebp: v.webp } : {}),
-    resampler: horizontalPassImplementation(),
+    kernels: kernelImplementation(),
   };
 }

@@ -12,19 +12,14 @@ import {
   lumaL24,
   resizeLanczos,
 } from '../../src/hash/pillow.js';
-import {
-  horizontalPassImplementation,
-  resampleKernelAvailable,
-  resizeLanczosMany,
-  rgbToLuma,
-  useNativeHorizontalPass,
-} from '../../src/hash/pillow-kernel.js';
+import { useNativeKernels } from '../../src/hash/native-kernels.js';
+import { kernelImplementation, resampleKernelAvailable, resizeLanczosMany, rgbToLuma } from '../../src/hash/pillow-kernel.js';
 
 const VECTORS = fileURLToPath(new URL('../fixtures/vectors/', import.meta.url));
-/** The native resampling addon (native/resample.c) and whether it can run here (built, x86-64 with AVX2). */
-const RESAMPLE_ADDON = fileURLToPath(new URL('../../build/Release/hashtriage_resample.node', import.meta.url));
+/** The native kernels' addon (native/kernels.c) and whether it can run here (built, x86-64 with AVX2). */
+const KERNELS_ADDON = fileURLToPath(new URL('../../build/Release/hashtriage_kernels.node', import.meta.url));
 const NATIVE_BUILT =
-  existsSync(RESAMPLE_ADDON) && process.arch === 'x64' && existsSync('/proc/cpuinfo') && /\bavx2\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  existsSync(KERNELS_ADDON) && process.arch === 'x64' && existsSync('/proc/cpuinfo') && /\bavx2\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const digests = JSON.parse(readFileSync(join(VECTORS, 'pillow-digests.json'), 'utf8')) as {
   resize: Record<string, Record<string, string>>;
@@ -134,7 +129,7 @@ describe('resizeLanczosMany: the SIMD kernel and the TypeScript passes agree byt
   });
 
   it.skipIf(!NATIVE_BUILT)('runs the four-row horizontal pass natively where the addon is built and the CPU has AVX2', () => {
-    expect(horizontalPassImplementation()).toBe('native');
+    expect(kernelImplementation()).toBe('native');
   });
 
   const cases: [number, number, [number, number][]][] = [
@@ -153,13 +148,13 @@ describe('resizeLanczosMany: the SIMD kernel and the TypeScript passes agree byt
       it(`${native ? 'native' : 'wasm'} horizontal pass: ${w}x${h} -> ${targets.map((t) => t.join('x')).join(', ')}`, () => {
         const src = noise(w, h, w * 7919 + h);
         const sizes = targets.map(([width, height]) => ({ width, height }));
-        useNativeHorizontalPass(native);
+        useNativeKernels(native);
         let simd: Uint8Array[];
         try {
-          expect(horizontalPassImplementation()).toBe(native ? 'native' : 'wasm');
+          expect(kernelImplementation()).toBe(native ? 'native' : 'wasm');
           simd = resizeLanczosMany(src, w, h, sizes);
         } finally {
-          useNativeHorizontalPass(true);
+          useNativeKernels(true);
         }
         const js = resizeLanczosMany(src, w, h, sizes, { kernel: false });
         for (let i = 0; i < sizes.length; i++) {
@@ -172,7 +167,7 @@ describe('resizeLanczosMany: the SIMD kernel and the TypeScript passes agree byt
   }
 
   it.skipIf(!NATIVE_BUILT)('native pass: offsets outside the memory are refused before anything is read or written', () => {
-    const addon = createRequire(import.meta.url)(RESAMPLE_ADDON) as {
+    const addon = createRequire(import.meta.url)(KERNELS_ADDON) as {
       horizontal4(memory: ArrayBuffer, ...offsets: number[]): void;
     };
     const mem = new ArrayBuffer(4096);

@@ -1,14 +1,30 @@
 import { describe, it, expect } from 'vitest';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { prng } from '../../src/cli/synthetic.js';
 import { interleavedToLumaRgb } from '../../src/hash/pillow.js';
 import { planesAsArrays, planesKernelAvailable, preparePlanes, type PlaneChannels } from '../../src/hash/planes.js';
 import { kernelArena } from '../../src/hash/wasm-kernel.js';
+import { nativeKernels, useNativeKernels } from '../../src/hash/native-kernels.js';
 import { pdqDihedral, pdqDihedralOfFiltered, pdqFilterSpec } from '../../src/hash/pdq.js';
 
 /** PDQ's float luma as pdq.ts computes it: (R*0.299f + G*0.587f) + B*0.114f, each step in float32. */
 function pdqLuma(r: number, g: number, b: number): number {
   const fr = Math.fround;
   return fr(fr(fr(fr(0.299) * r) + fr(fr(0.587) * g)) + fr(fr(0.114) * b));
+}
+
+/** Runs `body` with the native kernels (where this machine has them) and with the WebAssembly ones. */
+function withEachKernel(body: (kernel: string) => void): void {
+  const modes = nativeKernels() !== undefined ? [true, false] : [false];
+  try {
+    for (const native of modes) {
+      useNativeKernels(native);
+      body(native ? 'native' : 'wasm');
+    }
+  } finally {
+    useNativeKernels(true);
+  }
 }
 
 function randomPixels(width: number, height: number, channels: number, seed: number): Uint8Array {
@@ -38,13 +54,15 @@ describe('planes kernel: L and PDQ luma in one pass', () => {
   const sizes: [number, number][] = [[1, 1], [5, 3], [15, 2], [16, 4], [17, 9], [33, 7], [20, 8], [18, 16], [100, 61], [257, 5], [3, 130]];
   for (const channels of [1, 3, 4] as PlaneChannels[]) {
     for (const [w, h] of sizes) {
-      it(`${channels} channel(s), ${w}x${h}: byte- and bit-identical to the TypeScript formulas`, () => {
+      it(`${channels} channel(s), ${w}x${h}: byte- and bit-identical to the TypeScript formulas (native and wasm kernels)`, () => {
         const px = randomPixels(w, h, channels, w * 1000 + h * 10 + channels);
-        const got = planesAsArrays(px, channels, w, h);
         const want = expected(px, channels, w * h);
-        expect(Buffer.from(got.luma).equals(Buffer.from(want.luma))).toBe(true);
-        // Compare the float bits, not the values (so -0 and NaN could not hide).
-        expect(Buffer.from(got.floats.buffer).equals(Buffer.from(want.floats.buffer))).toBe(true);
+        withEachKernel((kernel) => {
+          const got = planesAsArrays(px, channels, w, h);
+          expect(Buffer.from(got.luma).equals(Buffer.from(want.luma)), kernel).toBe(true);
+          // Compare the float bits, not the values (so -0 and NaN could not hide).
+          expect(Buffer.from(got.floats.buffer).equals(Buffer.from(want.floats.buffer)), kernel).toBe(true);
+        });
       });
     }
   }
@@ -76,6 +94,32 @@ describe('planes kernel: L and PDQ luma in one pass', () => {
   });
 });
 
+describe('the native conversion pass', () => {
+  const addonFile = fileURLToPath(new URL('../../build/Release/hashtriage_kernels.node', import.meta.url));
+  it.skipIf(nativeKernels() === undefined)('refuses offsets outside the memory and bad arguments before touching anything', () => {
+    const addon = createRequire(import.meta.url)(addonFile) as { planes(memory: ArrayBuffer, ...args: number[]): void };
+    const mem = new ArrayBuffer(8192);
+    // 10x4 RGB at 0, its L plane at 4096, floats at 5120 with a stride of 12.
+    const ok = [0, 3, 10, 4, 4096, 5120, 12];
+    expect(() => addon.planes(mem, ...ok)).not.toThrow();
+    const bad: [number, number][] = [
+      [1, 2], // channels
+      [2, 0], // empty
+      [0, 8100], // source past the end
+      [4, 8180], // L plane past the end
+      [5, 8000], // float plane past the end
+      [5, 5121], // misaligned float plane
+      [6, 9], // stride below the width
+    ];
+    for (const [i, v] of bad) {
+      const args = [...ok];
+      args[i] = v;
+      expect(() => addon.planes(mem, ...args), `argument ${i} = ${v}`).toThrow(RangeError);
+    }
+    expect(() => addon.planes(mem, 0, 3, 10)).toThrow(TypeError);
+  });
+});
+
 describe('PDQ streamed through the planes pass', () => {
   // Heights around the 8-row strip and the column window; widths around the 4-float stride.
   const sizes: [number, number][] = [[5, 5], [6, 7], [40, 8], [41, 9], [23, 15], [64, 64], [65, 130], [300, 7], [7, 301], [131, 257], [513, 129]];
@@ -89,14 +133,15 @@ describe('PDQ streamed through the planes pass', () => {
           for (let c = 0; c < 3; c++) rgb[(y * w + x) * 3 + c] = (x * (c + 2) + y * 3 + Math.floor(rand() * 30)) & 255;
         }
       }
-      const mark = kernelArena.top;
-      const planes = preparePlanes(rgb, 3, w, h, pdqFilterSpec(w, h));
-      kernelArena.top = mark;
-      expect(planes.pdqFiltered?.length).toBe(h * 64);
-      const streamed = pdqDihedralOfFiltered(planes.pdqFiltered, w, h);
       const whole = pdqDihedral({ width: w, height: h, rgb }, { kernel: false });
-      expect(streamed).toEqual(whole);
       expect(whole.hashes.original).not.toBe('0'.repeat(64));
+      withEachKernel((kernel) => {
+        const mark = kernelArena.top;
+        const planes = preparePlanes(rgb, 3, w, h, pdqFilterSpec(w, h));
+        kernelArena.top = mark;
+        expect(planes.pdqFiltered?.length).toBe(h * 64);
+        expect(pdqDihedralOfFiltered(planes.pdqFiltered, w, h), kernel).toEqual(whole);
+      });
     });
   }
 

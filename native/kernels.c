@@ -1,30 +1,40 @@
 /*
- * Pillow's 8-bit LANCZOS horizontal pass, four rows at a time, compiled for
- * AVX2: the same integer arithmetic as `horizontal4` and `horizontal4Narrow`
- * in src/hash/pillow-kernel.wat, on the same tables in the same WebAssembly
- * memory, so the output bytes are identical. WebAssembly SIMD stops at 128
- * bits; here one multiply-add instruction takes 16 taps instead of 8, and this
- * pass is the largest part of the four imagehash resamples.
+ * Two of the image-hashing kernels compiled for AVX2, for where the CPU has
+ * it. Each does exactly what its WebAssembly twin (a .wat file in src/hash) does, on
+ * the same offsets in the same WebAssembly memory, so every output byte is
+ * identical; WebAssembly SIMD stops at 128 bits, these take 256.
  *
- * Exactness: Pillow accumulates pixel * weight in a 32-bit int. Each 22-bit
- * weight is split by the caller as hi * 2048 + lo (both fit int16);
- * _mm256_madd_epi16 forms 16-bit products summed in pairs into 32-bit lanes,
- * and every later sum is a wrapping 32-bit addition, exact modulo 2^32, in
- * whatever order; Pillow's own sum fits an int32, so the result is the same.
+ *   horizontal4: Pillow's 8-bit LANCZOS horizontal pass, four rows at a time
+ *     (pillow-kernel.wat `horizontal4` and `horizontal4Narrow`), the largest
+ *     part of the four imagehash resamples.
+ *   planes: a decoded image's rows to Pillow's 'L' bytes and PDQ's float32
+ *     luma in one pass (planes-kernel.wat `planes`).
+ *
+ * Exactness, horizontal4: Pillow accumulates pixel * weight in a 32-bit int.
+ * Each 22-bit weight is split by the caller as hi * 2048 + lo (both fit
+ * int16); _mm256_madd_epi16 forms 16-bit products summed in pairs into
+ * 32-bit lanes, and every later sum is a wrapping 32-bit addition, exact
+ * modulo 2^32, in whatever order; Pillow's own sum fits an int32, so the
+ * result is the same.
+ * Exactness, planes: 'L' is integer arithmetic; PDQ's luma is
+ * (R * 0.299f + G * 0.587f) + B * 0.114f, each product and sum one IEEE
+ * single-precision operation in that order (built with -ffp-contract=off,
+ * and AVX2 alone has no fused multiply-add).
  *
  * Safety: every offset is checked against the memory's length before the
  * first byte is read, so a wrong table gives a RangeError, never a stray
  * read or write.
  *
- * Exports, when the CPU has AVX2 (otherwise none: the caller keeps the
- * WebAssembly kernel):
+ * Exports, when the CPU has AVX2 (otherwise none: the callers keep the
+ * WebAssembly kernels):
  *   horizontal4(memory: ArrayBuffer, src, srcStride, rows, outW, out,
  *               outStride, first, groups, wHi, wLo, kStride, narrow): undefined
+ *   planes(memory: ArrayBuffer, src, channels, width, height, l, f, stride): undefined
  */
-
 #include <node_api.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -129,6 +139,69 @@ __attribute__((target("avx2"))) static void horizontal4_avx2(uint8_t *mem, const
 }
 #endif
 
+#ifdef HT_AVX2
+/*
+ * Eight pixels' 'L' bytes and PDQ floats from their samples as 32-bit lanes:
+ * L24 = (r*19595 + g*38470 + b*7471 + 0x8000) >> 16 (grey: the grey itself).
+ */
+__attribute__((target("avx2"))) static inline void planes8(__m256i r, __m256i g, __m256i b, int grey, uint8_t *l, float *f) {
+  __m256i lum;
+  if (grey) {
+    lum = r;
+  } else {
+    lum = _mm256_add_epi32(_mm256_add_epi32(_mm256_set1_epi32(32768), _mm256_mullo_epi32(r, _mm256_set1_epi32(19595))),
+                           _mm256_add_epi32(_mm256_mullo_epi32(g, _mm256_set1_epi32(38470)), _mm256_mullo_epi32(b, _mm256_set1_epi32(7471))));
+    lum = _mm256_srli_epi32(lum, 16);
+  }
+  __m128i w16 = _mm_packus_epi32(_mm256_castsi256_si128(lum), _mm256_extracti128_si256(lum, 1));
+  _mm_storel_epi64((__m128i *)l, _mm_packus_epi16(w16, w16));
+  if (f != NULL) {
+    __m256 y = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(r), _mm256_set1_ps(0.299f)),
+                                           _mm256_mul_ps(_mm256_cvtepi32_ps(g), _mm256_set1_ps(0.587f))),
+                             _mm256_mul_ps(_mm256_cvtepi32_ps(b), _mm256_set1_ps(0.114f)));
+    _mm256_storeu_ps(f, y);
+  }
+}
+
+/* Each row in steps of 8 pixels up to the next multiple of 16, as the WebAssembly kernel writes. */
+__attribute__((target("avx2"))) static void planes_avx2(uint8_t *mem, uint32_t src, uint32_t ch, uint32_t width, uint32_t height,
+                                                        uint32_t l, uint32_t f, uint32_t stride) {
+  const uint32_t span = (width + 15) & ~15u;
+  /* Byte positions of r, g and b of pixels 0-3 within 16 bytes (per 128-bit half); 0x80 = zero. */
+  const __m256i r3 = _mm256_setr_epi8(0, -128, -128, -128, 3, -128, -128, -128, 6, -128, -128, -128, 9, -128, -128, -128,
+                                      0, -128, -128, -128, 3, -128, -128, -128, 6, -128, -128, -128, 9, -128, -128, -128);
+  const __m256i g3 = _mm256_setr_epi8(1, -128, -128, -128, 4, -128, -128, -128, 7, -128, -128, -128, 10, -128, -128, -128,
+                                      1, -128, -128, -128, 4, -128, -128, -128, 7, -128, -128, -128, 10, -128, -128, -128);
+  const __m256i b3 = _mm256_setr_epi8(2, -128, -128, -128, 5, -128, -128, -128, 8, -128, -128, -128, 11, -128, -128, -128,
+                                      2, -128, -128, -128, 5, -128, -128, -128, 8, -128, -128, -128, 11, -128, -128, -128);
+  const __m256i byte0 = _mm256_set1_epi32(0xff);
+  for (uint32_t y = 0; y < height; y++) {
+    const uint8_t *p = mem + src + (size_t)y * width * ch;
+    uint8_t *lo = mem + l + (size_t)y * width;
+    float *fo = f == 0 ? NULL : (float *)(mem + f) + (size_t)y * stride;
+    for (uint32_t x = 0; x < span; x += 8) {
+      __m256i r, g, b;
+      if (ch == 3) {
+        /* Pixels 0-3 from bytes 0-11, pixels 4-7 from bytes 12-23. */
+        __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(p + 3 * x))),
+                                            _mm_loadu_si128((const __m128i *)(p + 3 * x + 12)), 1);
+        r = _mm256_shuffle_epi8(v, r3);
+        g = _mm256_shuffle_epi8(v, g3);
+        b = _mm256_shuffle_epi8(v, b3);
+      } else if (ch == 4) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(p + 4 * x));
+        r = _mm256_and_si256(v, byte0);
+        g = _mm256_and_si256(_mm256_srli_epi32(v, 8), byte0);
+        b = _mm256_and_si256(_mm256_srli_epi32(v, 16), byte0);
+      } else {
+        r = g = b = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + x)));
+      }
+      planes8(r, g, b, ch == 1, lo + x, fo == NULL ? NULL : fo + x);
+    }
+  }
+}
+#endif
+
 /* True when [at, at + bytes) lies inside a memory of `len` bytes. */
 static bool inside(uint64_t at, uint64_t bytes, size_t len) {
   return at <= len && bytes <= len - at;
@@ -155,33 +228,72 @@ static const char *check(const pass_args *a, const uint8_t *mem, size_t len) {
   return NULL;
 }
 
-static napi_value horizontal4(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
-  napi_value argv[13];
+/* Reads `n` uint32 arguments after the ArrayBuffer; false (with a TypeError thrown) when they are not. */
+static bool memory_and_offsets(napi_env env, napi_callback_info info, const char *name, size_t n, uint8_t **mem, size_t *len,
+                               uint32_t *v) {
+  napi_value argv[16];
+  size_t argc = 16;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   bool is_ab = false;
-  if (argc != 13 || napi_is_arraybuffer(env, argv[0], &is_ab) != napi_ok || !is_ab) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "horizontal4(memory, ...) expects an ArrayBuffer and 12 offsets");
-    return NULL;
+  if (argc != n + 1 || napi_is_arraybuffer(env, argv[0], &is_ab) != napi_ok || !is_ab) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "%s(memory, ...) expects an ArrayBuffer and %zu offsets", name, n);
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
+    return false;
   }
-  uint32_t v[12];
-  for (int i = 0; i < 12; i++) {
+  for (size_t i = 0; i < n; i++) {
     if (napi_get_value_uint32(env, argv[i + 1], &v[i]) != napi_ok) {
-      napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "horizontal4: offsets must be numbers");
-      return NULL;
+      napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "offsets must be numbers");
+      return false;
     }
   }
-  pass_args a = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]};
   void *data;
+  napi_get_arraybuffer_info(env, argv[0], &data, len);
+  *mem = data;
+  return true;
+}
+
+static napi_value planes(napi_env env, napi_callback_info info) {
+  uint32_t v[7];
+  uint8_t *mem;
   size_t len;
-  napi_get_arraybuffer_info(env, argv[0], &data, &len);
-  const char *problem = check(&a, data, len);
+  if (!memory_and_offsets(env, info, "planes", 7, &mem, &len, v)) return NULL;
+  const uint32_t src = v[0], ch = v[1], width = v[2], height = v[3], l = v[4], f = v[5], stride = v[6];
+  const char *problem = NULL;
+  if (ch != 1 && ch != 3 && ch != 4) problem = "channels must be 1, 3 or 4";
+  else if (width == 0 || height == 0) problem = "empty image";
+  else if (f != 0 && (f % 4 != 0 || stride < width)) problem = "misaligned float plane or stride below width";
+  else {
+    const uint64_t span = ((uint64_t)width + 15) & ~15ull;
+    const uint64_t rows = (uint64_t)height - 1;
+    /* Reads: 3 channels read 4 bytes past the last group of 8 pixels, the others none. */
+    if (!inside(src, (rows * width + span) * ch + 4, len)) problem = "source outside the memory";
+    else if (!inside(l, rows * width + span, len)) problem = "'L' plane outside the memory";
+    else if (f != 0 && !inside(f, 4 * (rows * stride + span), len)) problem = "float plane outside the memory";
+  }
   if (problem != NULL) {
     napi_throw_range_error(env, "ERR_OUT_OF_RANGE", problem);
     return NULL;
   }
 #ifdef HT_AVX2
-  horizontal4_avx2(data, &a);
+  planes_avx2(mem, src, ch, width, height, l, f, stride);
+#endif
+  return NULL;
+}
+
+static napi_value horizontal4(napi_env env, napi_callback_info info) {
+  uint32_t v[12];
+  uint8_t *mem;
+  size_t len;
+  if (!memory_and_offsets(env, info, "horizontal4", 12, &mem, &len, v)) return NULL;
+  pass_args a = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]};
+  const char *problem = check(&a, mem, len);
+  if (problem != NULL) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", problem);
+    return NULL;
+  }
+#ifdef HT_AVX2
+  horizontal4_avx2(mem, &a);
 #endif
   return NULL;
 }
@@ -193,9 +305,12 @@ static napi_value init(napi_env env, napi_value exports) {
     napi_value fn;
     napi_create_function(env, "horizontal4", NAPI_AUTO_LENGTH, horizontal4, NULL, &fn);
     napi_set_named_property(env, exports, "horizontal4", fn);
+    napi_create_function(env, "planes", NAPI_AUTO_LENGTH, planes, NULL, &fn);
+    napi_set_named_property(env, exports, "planes", fn);
   }
 #else
   (void)horizontal4;
+  (void)planes;
 #endif
   return exports;
 }

@@ -1,0 +1,47 @@
+/**
+ * The AVX2 twins of two WebAssembly kernels (native/kernels.c): Pillow's
+ * four-row horizontal resampling pass and the 'L' + PDQ luma conversion.
+ * They work on the same offsets in the same WebAssembly memory and write the
+ * same bytes; where the project's native addon is not built, or the CPU lacks
+ * AVX2, the WebAssembly kernels run instead. One switch turns both off, for
+ * tests and comparisons.
+ */
+import { loadAddon } from '../addon.js';
+
+/** native/kernels.c's exports; `memory` is the kernels' WebAssembly memory buffer. */
+export interface NativeKernels {
+  /** pillow-kernel.wat `horizontal4` (`narrow` 0) or `horizontal4Narrow` (`narrow` 1). */
+  horizontal4(
+    memory: ArrayBuffer, src: number, srcStride: number, rows: number, outW: number, out: number, outStride: number,
+    first: number, groups: number, wHi: number, wLo: number, kStride: number, narrow: number,
+  ): void;
+  /** planes-kernel.wat `planes`. */
+  planes(memory: ArrayBuffer, src: number, channels: number, width: number, height: number, luma: number, floats: number, stride: number): void;
+}
+
+const loaded = loadAddon(
+  'hashtriage_kernels',
+  import.meta.url,
+  (x): x is NativeKernels => typeof (x as Partial<NativeKernels>).horizontal4 === 'function' && typeof (x as Partial<NativeKernels>).planes === 'function',
+);
+let enabled = loaded.addon !== undefined;
+
+/**
+ * The native kernels, when built, supported by this CPU and not turned off.
+ *
+ * @returns their functions, or undefined (use the WebAssembly kernels)
+ */
+export function nativeKernels(): NativeKernels | undefined {
+  return enabled ? loaded.addon : undefined;
+}
+
+/**
+ * Turns the native kernels off or back on (the output is the same either way).
+ *
+ * @param on - true to use them where available
+ * @returns whether they are now in use
+ */
+export function useNativeKernels(on: boolean): boolean {
+  enabled = on && loaded.addon !== undefined;
+  return enabled;
+}
