@@ -85,7 +85,7 @@ export function newResult(scenario: string, command: string): ScenarioResult {
 
 /** The machine line printed before each scenario. */
 export function machineLine(m: MachineInfo): string {
-  return `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node}, OpenSSL ${m.openssl}, sharp ${m.sharp}, libvips ${m.libvips}; load average ${m.loadAverage}`;
+  return `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node}, OpenSSL ${m.openssl}, sharp ${m.sharp}, libvips ${m.libvips}; kernels ${m.kernels}; load average ${m.loadAverage}`;
 }
 
 /** The result as people read it. */

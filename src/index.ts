@@ -373,3 +373,4 @@ export { caseUcoJson } from './report/export-case-uco.js';
 export { renderHtml } from './report/html.js';
 export { DEFAULT_LOW_INFORMATION_STDDEV } from './hash/low-information.js';
 export { FAST_DECODE_SIDE } from './hash/decode.js';
+export { libraryVersions };

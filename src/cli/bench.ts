@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import sharp from 'sharp';
 import { ExitCode, invalidOption } from '../errors.js';
-import { HashPool, importLists, Matcher, openHashList, TOOL_VERSION, type PerceptualResult } from '../index.js';
+import { HashPool, importLists, libraryVersions, Matcher, openHashList, TOOL_VERSION, type PerceptualResult } from '../index.js';
 import type { CryptoAlgorithm, HashListReader, PerceptualAlgorithm } from '../types.js';
 import { PERCEPTUAL_ALGORITHMS } from '../types.js';
 import { DEFAULTS } from './defaults.js';
@@ -72,6 +72,8 @@ export interface MachineInfo {
   libvips: string;
   /** libvips threads per sharp call (sharp sets 1 on glibc without jemalloc). */
   sharpConcurrency: number;
+  /** Which code runs the image kernels: `native` (AVX2 addon), `wasm` or `typescript`; the same hashes either way. */
+  kernels: string;
   /** 1-minute load average when measured: above the core count, other work shared the CPUs and the figures are low. */
   loadAverage: number;
 }
@@ -217,6 +219,7 @@ export function machineInfo(): MachineInfo {
     sharp: v.sharp ?? 'unknown',
     libvips: v.vips ?? 'unknown',
     sharpConcurrency: sharp.concurrency(),
+    kernels: libraryVersions().kernels ?? 'unknown',
     loadAverage: round(loadavg()[0], 2),
   };
 }
@@ -495,7 +498,7 @@ export function formatBenchReport(r: BenchReport): string {
   const m = r.machine;
   const lines = [
     `hashtriage ${r.tool.version} bench: ${r.images.count} ${r.images.source} images, ${round(r.images.bytes / 1e6)} MB, ${round(r.images.megapixels)} MP (${Object.entries(r.images.formats).map(([f, n]) => `${n} ${f}`).join(', ')})`,
-    `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node}, OpenSSL ${m.openssl}, sharp ${m.sharp}, libvips ${m.libvips} (concurrency ${m.sharpConcurrency}); load average ${m.loadAverage}`,
+    `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node}, OpenSSL ${m.openssl}, sharp ${m.sharp}, libvips ${m.libvips} (concurrency ${m.sharpConcurrency}); kernels ${m.kernels}; load average ${m.loadAverage}`,
     `list: ${r.list.entries} random entries (${r.list.algorithms.join(', ')})`,
     ...(r.fastDecode ? ['--fast-decode: the pipeline decodes large JPEGs reduced (not bit-exact); decode-only is the full decode'] : []),
     `limit, one core: ${Object.entries(r.limits.cryptoSingleCoreMegabytesPerSecond).map(([a, v]) => `${a} ${v} MB/s`).join(', ')}`,
