@@ -7,6 +7,8 @@
  *   horizontal4: Pillow's 8-bit LANCZOS horizontal pass, four rows at a time
  *     (pillow-kernel.wat `horizontal4` and `horizontal4Narrow`), the largest
  *     part of the four imagehash resamples.
+ *   vertical: Pillow's 8-bit LANCZOS vertical pass, 16 columns per vector
+ *     group (pillow-kernel.wat `vertical`).
  *   planes: a decoded image's rows to Pillow's 'L' bytes and PDQ's float32
  *     luma in one pass (planes-kernel.wat `planes`).
  *
@@ -29,6 +31,8 @@
  * WebAssembly kernels):
  *   horizontal4(memory: ArrayBuffer, src, srcStride, rows, outW, out,
  *               outStride, first, groups, wHi, wLo, kStride, narrow): undefined
+ *   vertical(memory: ArrayBuffer, src, srcStride, width, outH, out, outStride,
+ *            first, count, weights, kStride): undefined
  *   planes(memory: ArrayBuffer, src, channels, width, height, l, f, stride): undefined
  */
 #include <node_api.h>
@@ -202,6 +206,44 @@ __attribute__((target("avx2"))) static void planes_avx2(uint8_t *mem, uint32_t s
 }
 #endif
 
+#ifdef HT_AVX2
+/*
+ * One output row of the vertical pass over 16 columns: the 32-bit sums of
+ * pixel * weight down `n` rows from `p`, started at 2^21 (Pillow's rounding),
+ * then >> 22 and saturated to 0..255 as the WebAssembly kernel does
+ * (signed to int16, then unsigned to bytes).
+ */
+__attribute__((target("avx2"))) static inline void vertical16(const uint8_t *p, size_t stride, const int32_t *w, uint32_t n, uint8_t *o) {
+  __m256i a0 = _mm256_set1_epi32(2097152), a1 = a0;
+  for (uint32_t t = 0; t < n; t++, p += stride) {
+    __m256i wv = _mm256_set1_epi32(w[t]);
+    __m128i px = _mm_loadu_si128((const __m128i *)p);
+    a0 = _mm256_add_epi32(a0, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(px), wv));
+    a1 = _mm256_add_epi32(a1, _mm256_mullo_epi32(_mm256_cvtepu8_epi32(_mm_srli_si128(px, 8)), wv));
+  }
+  a0 = _mm256_srai_epi32(a0, 22);
+  a1 = _mm256_srai_epi32(a1, 22);
+  __m128i lo = _mm_packs_epi32(_mm256_castsi256_si128(a0), _mm256_extracti128_si256(a0, 1));
+  __m128i hi = _mm_packs_epi32(_mm256_castsi256_si128(a1), _mm256_extracti128_si256(a1, 1));
+  _mm_storeu_si128((__m128i *)o, _mm_packus_epi16(lo, hi));
+}
+
+/* Every output row, columns in groups of 16 up to the next multiple of 16, as the WebAssembly kernel writes. */
+__attribute__((target("avx2"))) static void vertical_avx2(uint8_t *mem, const uint32_t *v) {
+  const uint32_t src = v[0], src_stride = v[1], width = v[2], out_h = v[3], out = v[4], out_stride = v[5];
+  const int32_t *first = (const int32_t *)(mem + v[6]);
+  const int32_t *count = (const int32_t *)(mem + v[7]);
+  const int32_t *weights = (const int32_t *)(mem + v[8]);
+  const uint32_t k_stride = v[9];
+  for (uint32_t yy = 0; yy < out_h; yy++) {
+    const uint8_t *rows = mem + src + (size_t)first[yy] * src_stride;
+    const int32_t *w = weights + (size_t)yy * k_stride;
+    uint8_t *o = mem + out + (size_t)yy * out_stride;
+    for (uint32_t x = 0; x < width; x += 16) vertical16(rows + x, src_stride, w, (uint32_t)count[yy], o + x);
+  }
+}
+#endif
+
 /* True when [at, at + bytes) lies inside a memory of `len` bytes. */
 static bool inside(uint64_t at, uint64_t bytes, size_t len) {
   return at <= len && bytes <= len - at;
@@ -298,6 +340,39 @@ static napi_value horizontal4(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value vertical(napi_env env, napi_callback_info info) {
+  uint32_t v[10];
+  uint8_t *mem;
+  size_t len;
+  if (!memory_and_offsets(env, info, "vertical", 10, &mem, &len, v)) return NULL;
+  const uint32_t src = v[0], src_stride = v[1], width = v[2], out_h = v[3], out = v[4], out_stride = v[5];
+  const uint32_t first = v[6], count = v[7], weights = v[8], k_stride = v[9];
+  const uint64_t span = ((uint64_t)width + 15) & ~15ull;
+  const char *problem = NULL;
+  if (width == 0 || out_h == 0) return NULL;
+  if (first % 4 != 0 || count % 4 != 0 || weights % 4 != 0) problem = "misaligned table";
+  else if (!inside(first, 4ull * out_h, len) || !inside(count, 4ull * out_h, len)) problem = "tap tables outside the memory";
+  else if (!inside(weights, 4ull * out_h * k_stride, len)) problem = "weights outside the memory";
+  else if (!inside(out, (uint64_t)(out_h - 1) * out_stride + span, len)) problem = "output outside the memory";
+  else {
+    const int32_t *f = (const int32_t *)(mem + first);
+    const int32_t *c = (const int32_t *)(mem + count);
+    for (uint32_t yy = 0; yy < out_h && problem == NULL; yy++) {
+      if (f[yy] < 0 || c[yy] < 0 || (uint32_t)c[yy] > k_stride) problem = "invalid tap table";
+      /* Rows first..first+count-1 are read, 16 bytes per group of columns. */
+      else if (c[yy] > 0 && !inside(src, ((uint64_t)f[yy] + (uint64_t)c[yy] - 1) * src_stride + span, len)) problem = "source outside the memory";
+    }
+  }
+  if (problem != NULL) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", problem);
+    return NULL;
+  }
+#ifdef HT_AVX2
+  vertical_avx2(mem, v);
+#endif
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
 #ifdef HT_AVX2
   __builtin_cpu_init();
@@ -307,10 +382,13 @@ static napi_value init(napi_env env, napi_value exports) {
     napi_set_named_property(env, exports, "horizontal4", fn);
     napi_create_function(env, "planes", NAPI_AUTO_LENGTH, planes, NULL, &fn);
     napi_set_named_property(env, exports, "planes", fn);
+    napi_create_function(env, "vertical", NAPI_AUTO_LENGTH, vertical, NULL, &fn);
+    napi_set_named_property(env, exports, "vertical", fn);
   }
 #else
   (void)horizontal4;
   (void)planes;
+  (void)vertical;
 #endif
   return exports;
 }

@@ -1,6 +1,7 @@
 /**
- * The AVX2 twins of two WebAssembly kernels (native/kernels.c): Pillow's
- * four-row horizontal resampling pass and the 'L' + PDQ luma conversion.
+ * The AVX2 twins of three WebAssembly kernels (native/kernels.c): Pillow's
+ * four-row horizontal and its vertical resampling passes, and the 'L' + PDQ
+ * luma conversion.
  * They work on the same offsets in the same WebAssembly memory and write the
  * same bytes; where the project's native addon is not built, or the CPU lacks
  * AVX2, the WebAssembly kernels run instead. One switch turns both off, for
@@ -15,6 +16,11 @@ export interface NativeKernels {
     memory: ArrayBuffer, src: number, srcStride: number, rows: number, outW: number, out: number, outStride: number,
     first: number, groups: number, wHi: number, wLo: number, kStride: number, narrow: number,
   ): void;
+  /** pillow-kernel.wat `vertical`. */
+  vertical(
+    memory: ArrayBuffer, src: number, srcStride: number, width: number, outH: number, out: number, outStride: number,
+    first: number, count: number, weights: number, kStride: number,
+  ): void;
   /** planes-kernel.wat `planes`. */
   planes(memory: ArrayBuffer, src: number, channels: number, width: number, height: number, luma: number, floats: number, stride: number): void;
 }
@@ -22,7 +28,7 @@ export interface NativeKernels {
 const loaded = loadAddon(
   'hashtriage_kernels',
   import.meta.url,
-  (x): x is NativeKernels => typeof (x as Partial<NativeKernels>).horizontal4 === 'function' && typeof (x as Partial<NativeKernels>).planes === 'function',
+  (x): x is NativeKernels => ['horizontal4', 'vertical', 'planes'].every((f) => typeof (x as Record<string, unknown>)[f] === 'function'),
 );
 let enabled = loaded.addon !== undefined;
 

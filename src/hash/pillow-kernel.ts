@@ -186,7 +186,9 @@ function resizeAt(k: KernelExports, src: number, width: number, height: number, 
   const count = put(k, vert.count);
   const weights = put(k, vert.weights);
   const result = kernelArena.alloc(k.memory, outH * outStride);
-  k.vertical(plane, planeStride, outW, outH, result, outStride, first, count, weights, vert.stride);
+  const native = nativeKernels();
+  if (native !== undefined) native.vertical(k.memory.buffer, plane, planeStride, outW, outH, result, outStride, first, count, weights, vert.stride);
+  else k.vertical(plane, planeStride, outW, outH, result, outStride, first, count, weights, vert.stride);
   return { at: result, width: outW, height: outH, stride: outStride };
 }
 

@@ -194,6 +194,29 @@ describe('resizeLanczosMany: the SIMD kernel and the TypeScript passes agree byt
     expect(() => addon.horizontal4(new ArrayBuffer(8) as ArrayBuffer, ...ok)).toThrow(RangeError);
   });
 
+  it.skipIf(!NATIVE_BUILT)('native vertical pass: offsets outside the memory are refused before anything is read or written', () => {
+    const addon = createRequire(import.meta.url)(KERNELS_ADDON) as { vertical(memory: ArrayBuffer, ...offsets: number[]): void };
+    const mem = new ArrayBuffer(4096);
+    // Tables at 0 (first row), 64 (tap count), 128 (weights): one output row from 3 rows of 16 bytes at 1024.
+    new Int32Array(mem, 64, 1)[0] = 3;
+    const ok = [1024, 16, 16, 1, 2048, 16, 0, 64, 128, 4];
+    expect(() => addon.vertical(mem, ...ok)).not.toThrow();
+    const cases: [number, number][] = [
+      [0, 4070], // source past the end
+      [4, 4090], // output past the end
+      [7, 4096], // tap counts past the end
+      [8, 4092], // weights past the end
+      [9, 2], // more taps than weights per row
+    ];
+    for (const [i, v] of cases) {
+      const bad = [...ok];
+      bad[i] = v;
+      expect(() => addon.vertical(mem, ...bad), `argument ${i} = ${v}`).toThrow(RangeError);
+    }
+    new Int32Array(mem, 0, 1)[0] = 200; // first row far below the source
+    expect(() => addon.vertical(mem, ...ok)).toThrow(RangeError);
+  });
+
   it('rejects a short buffer', () => {
     expect(() => resizeLanczosMany(new Uint8Array(3), 2, 2, [{ width: 1, height: 1 }])).toThrow(RangeError);
   });
