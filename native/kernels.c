@@ -11,6 +11,8 @@
  *     group (pillow-kernel.wat `vertical`).
  *   planes: a decoded image's rows to Pillow's 'L' bytes and PDQ's float32
  *     luma in one pass (planes-kernel.wat `planes`).
+ *   haarForwardBytes, haarInverseThenApprox: the two full-size haar steps of
+ *     whash (haar-kernel.wat `forwardBytes` and `inverseThenApprox`).
  *
  * Exactness, horizontal4: Pillow accumulates pixel * weight in a 32-bit int.
  * Each 22-bit weight is split by the caller as hi * 2048 + lo (both fit
@@ -18,6 +20,10 @@
  * 32-bit lanes, and every later sum is a wrapping 32-bit addition, exact
  * modulo 2^32, in whatever order; Pillow's own sum fits an int32, so the
  * result is the same.
+ * Exactness, haar: every value is the same IEEE double operation, in the
+ * same order, as in the WebAssembly kernel (and haar.ts): multiplies and
+ * adds one by one, no fused multiply-add, four blocks per vector instead of
+ * two.
  * Exactness, planes: 'L' is integer arithmetic; PDQ's luma is
  * (R * 0.299f + G * 0.587f) + B * 0.114f, each product and sum one IEEE
  * single-precision operation in that order (built with -ffp-contract=off,
@@ -34,6 +40,8 @@
  *   vertical(memory: ArrayBuffer, src, srcStride, width, outH, out, outStride,
  *            first, count, weights, kStride): undefined
  *   planes(memory: ArrayBuffer, src, channels, width, height, l, f, stride): undefined
+ *   haarForwardBytes(memory: ArrayBuffer, px, n, aa, ad, da, dd, table): undefined
+ *   haarInverseThenApprox(memory: ArrayBuffer, aa, ad, da, dd, out, count): undefined
  */
 #include <node_api.h>
 #include <stdbool.h>
@@ -244,6 +252,69 @@ __attribute__((target("avx2"))) static void vertical_avx2(uint8_t *mem, const ui
 }
 #endif
 
+#ifdef HT_AVX2
+/* One haar step on pairs, as haar-kernel.wat writes it: lo = k*x1 + k*x0, hi = nk*x1 + k*x0. */
+#define HAAR_K 0.7071067811865476
+#define HAAR_LO(k, nk, x0, x1) _mm256_add_pd(_mm256_mul_pd((k), (x1)), _mm256_mul_pd((k), (x0)))
+#define HAAR_HI(k, nk, x0, x1) _mm256_add_pd(_mm256_mul_pd((nk), (x1)), _mm256_mul_pd((k), (x0)))
+
+/* pywt.dwt2(px / 255., 'haar') on an n×n byte image (n a multiple of 8): haar-kernel.wat forwardBytes, four blocks per vector. */
+__attribute__((target("avx2"))) static void haar_forward_bytes(uint8_t *mem, const uint32_t *v) {
+  const uint32_t n = v[1], h = n / 2;
+  const uint8_t *px = mem + v[0];
+  double *aa = (double *)(mem + v[2]), *ad = (double *)(mem + v[3]), *da = (double *)(mem + v[4]), *dd = (double *)(mem + v[5]);
+  const double *t = (const double *)(mem + v[6]);
+  const __m256d k = _mm256_set1_pd(HAAR_K), nk = _mm256_set1_pd(-HAAR_K);
+  size_t o = 0;
+  for (uint32_t r = 0; r < h; r++) {
+    const uint8_t *p0 = px + (size_t)2 * r * n, *p1 = p0 + n;
+    for (uint32_t c = 0; c < h; c += 4, o += 4) {
+      const uint8_t *a = p0 + 2 * c, *b = p1 + 2 * c;
+      __m256d x00 = _mm256_setr_pd(t[a[0]], t[a[2]], t[a[4]], t[a[6]]);
+      __m256d x01 = _mm256_setr_pd(t[a[1]], t[a[3]], t[a[5]], t[a[7]]);
+      __m256d x10 = _mm256_setr_pd(t[b[0]], t[b[2]], t[b[4]], t[b[6]]);
+      __m256d x11 = _mm256_setr_pd(t[b[1]], t[b[3]], t[b[5]], t[b[7]]);
+      /* Axis 0, then axis 1. */
+      __m256d a0 = HAAR_LO(k, nk, x00, x10), a1 = HAAR_LO(k, nk, x01, x11);
+      __m256d d0 = HAAR_HI(k, nk, x00, x10), d1 = HAAR_HI(k, nk, x01, x11);
+      _mm256_storeu_pd(aa + o, HAAR_LO(k, nk, a0, a1));
+      _mm256_storeu_pd(ad + o, HAAR_HI(k, nk, a0, a1));
+      _mm256_storeu_pd(da + o, HAAR_LO(k, nk, d0, d1));
+      _mm256_storeu_pd(dd + o, HAAR_HI(k, nk, d0, d1));
+    }
+  }
+}
+
+/*
+ * pywt.idwt2 of one level followed by the approximation of pywt.dwt2 of the
+ * result, block by block: haar-kernel.wat inverseThenApprox, in its order.
+ */
+#define INVERSE_THEN_APPROX(V, ADD, MUL, k, nk, aa, ad, da, dd, out)                      \
+  do {                                                                                   \
+    V sa = MUL(k, aa), sd = MUL(k, da);                                                  \
+    V ac0 = ADD(sa, MUL(k, ad)), ac1 = ADD(sa, MUL(nk, ad));                             \
+    V dc0 = ADD(sd, MUL(k, dd)), dc1 = ADD(sd, MUL(nk, dd));                             \
+    V s0 = MUL(k, ac0), s1 = MUL(k, ac1);                                                \
+    V x00 = ADD(s0, MUL(k, dc0)), x01 = ADD(s1, MUL(k, dc1));                            \
+    V x10 = ADD(s0, MUL(nk, dc0)), x11 = ADD(s1, MUL(nk, dc1));                          \
+    out = ADD(MUL(k, ADD(MUL(k, x11), MUL(k, x01))), MUL(k, ADD(MUL(k, x10), MUL(k, x00)))); \
+  } while (0)
+
+__attribute__((target("avx2"))) static void haar_inverse_then_approx(uint8_t *mem, const uint32_t *v) {
+  const double *aa = (const double *)(mem + v[0]), *ad = (const double *)(mem + v[1]);
+  const double *da = (const double *)(mem + v[2]), *dd = (const double *)(mem + v[3]);
+  double *out = (double *)(mem + v[4]);
+  const uint32_t count = v[5];
+  const __m256d k = _mm256_set1_pd(HAAR_K), nk = _mm256_set1_pd(-HAAR_K);
+  for (uint32_t i = 0; i < count; i += 4) {
+    __m256d r;
+    INVERSE_THEN_APPROX(__m256d, _mm256_add_pd, _mm256_mul_pd, k, nk, _mm256_loadu_pd(aa + i), _mm256_loadu_pd(ad + i),
+                        _mm256_loadu_pd(da + i), _mm256_loadu_pd(dd + i), r);
+    _mm256_storeu_pd(out + i, r);
+  }
+}
+#endif
+
 /* True when [at, at + bytes) lies inside a memory of `len` bytes. */
 static bool inside(uint64_t at, uint64_t bytes, size_t len) {
   return at <= len && bytes <= len - at;
@@ -373,6 +444,50 @@ static napi_value vertical(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value haar_forward_bytes_js(napi_env env, napi_callback_info info) {
+  uint32_t v[7];
+  uint8_t *mem;
+  size_t len;
+  if (!memory_and_offsets(env, info, "haarForwardBytes", 7, &mem, &len, v)) return NULL;
+  const uint64_t n = v[1], bands = (n / 2) * (n / 2) * 8;
+  const char *problem = NULL;
+  if (n < 8 || n % 8 != 0) problem = "n must be a positive multiple of 8";
+  else if (!inside(v[0], n * n, len)) problem = "image outside the memory";
+  else if (!inside(v[6], 256 * 8, len)) problem = "table outside the memory";
+  else
+    for (int i = 2; i <= 5 && problem == NULL; i++)
+      if (!inside(v[i], bands, len)) problem = "sub-band outside the memory";
+  if (problem != NULL) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", problem);
+    return NULL;
+  }
+#ifdef HT_AVX2
+  haar_forward_bytes(mem, v);
+#endif
+  return NULL;
+}
+
+static napi_value haar_inverse_then_approx_js(napi_env env, napi_callback_info info) {
+  uint32_t v[6];
+  uint8_t *mem;
+  size_t len;
+  if (!memory_and_offsets(env, info, "haarInverseThenApprox", 6, &mem, &len, v)) return NULL;
+  const uint64_t bytes = (uint64_t)v[5] * 8;
+  const char *problem = NULL;
+  if (v[5] % 4 != 0) problem = "count must be a multiple of 4";
+  else
+    for (int i = 0; i <= 4 && problem == NULL; i++)
+      if (!inside(v[i], bytes, len)) problem = "plane outside the memory";
+  if (problem != NULL) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", problem);
+    return NULL;
+  }
+#ifdef HT_AVX2
+  haar_inverse_then_approx(mem, v);
+#endif
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
 #ifdef HT_AVX2
   __builtin_cpu_init();
@@ -384,11 +499,17 @@ static napi_value init(napi_env env, napi_value exports) {
     napi_set_named_property(env, exports, "planes", fn);
     napi_create_function(env, "vertical", NAPI_AUTO_LENGTH, vertical, NULL, &fn);
     napi_set_named_property(env, exports, "vertical", fn);
+    napi_create_function(env, "haarForwardBytes", NAPI_AUTO_LENGTH, haar_forward_bytes_js, NULL, &fn);
+    napi_set_named_property(env, exports, "haarForwardBytes", fn);
+    napi_create_function(env, "haarInverseThenApprox", NAPI_AUTO_LENGTH, haar_inverse_then_approx_js, NULL, &fn);
+    napi_set_named_property(env, exports, "haarInverseThenApprox", fn);
   }
 #else
   (void)horizontal4;
   (void)planes;
   (void)vertical;
+  (void)haar_forward_bytes_js;
+  (void)haar_inverse_then_approx_js;
 #endif
   return exports;
 }

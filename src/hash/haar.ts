@@ -8,6 +8,7 @@
  * order. Every level runs in a small WebAssembly SIMD kernel
  * (haar-kernel.wat) when available, with identical results.
  */
+import { nativeKernels } from './native-kernels.js';
 import { KEEP_KERNEL_MEMORY_BYTES, kernelArena, WasmKernel, type WasmMemory } from './wasm-kernel.js';
 
 // Haar wavelet as PyWavelets computes it (pywt 1.1: downsampling_convolution and
@@ -250,7 +251,10 @@ function approximationAt(k: KernelExports, pxAt: number, scale: number, hashSize
   const level1At = alloc(h * h * 8);
   const tableAt = alloc(BYTE_OVER_255.byteLength);
   new Float64Array(k.memory.buffer, tableAt, 256).set(BYTE_OVER_255);
-  k.forwardBytes(pxAt, scale, levels[0].aa, levels[0].ad, levels[0].da, levels[0].dd, tableAt);
+  // The two full-size steps in C where the native kernels run (the same bits: native-kernels.ts).
+  const native = nativeKernels();
+  if (native !== undefined) native.haarForwardBytes(k.memory.buffer, pxAt, scale, levels[0].aa, levels[0].ad, levels[0].da, levels[0].dd, tableAt);
+  else k.forwardBytes(pxAt, scale, levels[0].aa, levels[0].ad, levels[0].da, levels[0].dd, tableAt);
   for (let i = 1; i < levels.length; i++) {
     const size = h >> (i - 1);
     const l = levels[i];
@@ -263,7 +267,8 @@ function approximationAt(k: KernelExports, pxAt: number, scale: number, hashSize
     k.inverse(l.aa, l.ad, l.da, l.dd, levels[i - 1].aa, h >> i);
   }
   const f = levels[0];
-  k.inverseThenApprox(f.aa, f.ad, f.da, f.dd, level1At, h * h);
+  if (native !== undefined) native.haarInverseThenApprox(k.memory.buffer, f.aa, f.ad, f.da, f.dd, level1At, h * h);
+  else k.inverseThenApprox(f.aa, f.ad, f.da, f.dd, level1At, h * h);
   // The second decomposition, down to hashSize; the coarse approximations' space is free again.
   let cur = level1At;
   let size = h;

@@ -1,7 +1,7 @@
 /**
- * The AVX2 twins of three WebAssembly kernels (native/kernels.c): Pillow's
- * four-row horizontal and its vertical resampling passes, and the 'L' + PDQ
- * luma conversion.
+ * The AVX2 twins of five WebAssembly kernel functions (native/kernels.c):
+ * Pillow's four-row horizontal and its vertical resampling passes, the
+ * 'L' + PDQ luma conversion, and whash's two full-size haar steps.
  * They work on the same offsets in the same WebAssembly memory and write the
  * same bytes; where the project's native addon is not built, or the CPU lacks
  * AVX2, the WebAssembly kernels run instead. One switch turns both off, for
@@ -23,12 +23,16 @@ export interface NativeKernels {
   ): void;
   /** planes-kernel.wat `planes`. */
   planes(memory: ArrayBuffer, src: number, channels: number, width: number, height: number, luma: number, floats: number, stride: number): void;
+  /** haar-kernel.wat `forwardBytes`. */
+  haarForwardBytes(memory: ArrayBuffer, px: number, n: number, aa: number, ad: number, da: number, dd: number, table: number): void;
+  /** haar-kernel.wat `inverseThenApprox`. */
+  haarInverseThenApprox(memory: ArrayBuffer, aa: number, ad: number, da: number, dd: number, out: number, count: number): void;
 }
 
 const loaded = loadAddon(
   'hashtriage_kernels',
   import.meta.url,
-  (x): x is NativeKernels => ['horizontal4', 'vertical', 'planes'].every((f) => typeof (x as Record<string, unknown>)[f] === 'function'),
+  (x): x is NativeKernels => ['horizontal4', 'vertical', 'planes', 'haarForwardBytes', 'haarInverseThenApprox'].every((f) => typeof (x as Record<string, unknown>)[f] === 'function'),
 );
 let enabled = loaded.addon !== undefined;
 

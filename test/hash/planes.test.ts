@@ -5,26 +5,14 @@ import { prng } from '../../src/cli/synthetic.js';
 import { interleavedToLumaRgb } from '../../src/hash/pillow.js';
 import { planesAsArrays, planesKernelAvailable, preparePlanes, type PlaneChannels } from '../../src/hash/planes.js';
 import { kernelArena } from '../../src/hash/wasm-kernel.js';
-import { nativeKernels, useNativeKernels } from '../../src/hash/native-kernels.js';
+import { nativeKernels } from '../../src/hash/native-kernels.js';
+import { withEachKernel } from './each-kernel.js';
 import { pdqDihedral, pdqDihedralOfFiltered, pdqFilterSpec } from '../../src/hash/pdq.js';
 
 /** PDQ's float luma as pdq.ts computes it: (R*0.299f + G*0.587f) + B*0.114f, each step in float32. */
 function pdqLuma(r: number, g: number, b: number): number {
   const fr = Math.fround;
   return fr(fr(fr(fr(0.299) * r) + fr(fr(0.587) * g)) + fr(fr(0.114) * b));
-}
-
-/** Runs `body` with the native kernels (where this machine has them) and with the WebAssembly ones. */
-function withEachKernel(body: (kernel: string) => void): void {
-  const modes = nativeKernels() !== undefined ? [true, false] : [false];
-  try {
-    for (const native of modes) {
-      useNativeKernels(native);
-      body(native ? 'native' : 'wasm');
-    }
-  } finally {
-    useNativeKernels(true);
-  }
 }
 
 function randomPixels(width: number, height: number, channels: number, seed: number): Uint8Array {
