@@ -40,6 +40,7 @@
  *   vertical(memory: ArrayBuffer, src, srcStride, width, outH, out, outStride,
  *            first, count, weights, kStride): undefined
  *   planes(memory: ArrayBuffer, src, channels, width, height, l, f, stride): undefined
+ *   planesFrom(pixels: Uint8Array, firstRow, memory: ArrayBuffer, channels, width, rows, l, f, stride): undefined
  *   haarForwardBytes(memory: ArrayBuffer, px, n, aa, ad, da, dd, table): undefined
  *   haarInverseThenApprox(memory: ArrayBuffer, aa, ad, da, dd, out, count): undefined
  */
@@ -47,6 +48,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -175,9 +177,13 @@ __attribute__((target("avx2"))) static inline void planes8(__m256i r, __m256i g,
   }
 }
 
-/* Each row in steps of 8 pixels up to the next multiple of 16, as the WebAssembly kernel writes. */
-__attribute__((target("avx2"))) static void planes_avx2(uint8_t *mem, uint32_t src, uint32_t ch, uint32_t width, uint32_t height,
-                                                        uint32_t l, uint32_t f, uint32_t stride) {
+/* Bytes a row's conversion reads from its first pixel: 8-pixel groups up to the next multiple of 16, and 4 more for RGB. */
+static inline size_t row_reach(uint32_t width, uint32_t ch) {
+  return (size_t)((width + 15) & ~15u) * ch + (ch == 3 ? 4 : 0);
+}
+
+/* One row, in steps of 8 pixels up to the next multiple of 16, as the WebAssembly kernel writes. */
+__attribute__((target("avx2"))) static void planes_row(const uint8_t *p, uint32_t ch, uint32_t width, uint8_t *lo, float *fo) {
   const uint32_t span = (width + 15) & ~15u;
   /* Byte positions of r, g and b of pixels 0-3 within 16 bytes (per 128-bit half); 0x80 = zero. */
   const __m256i r3 = _mm256_setr_epi8(0, -128, -128, -128, 3, -128, -128, -128, 6, -128, -128, -128, 9, -128, -128, -128,
@@ -187,30 +193,50 @@ __attribute__((target("avx2"))) static void planes_avx2(uint8_t *mem, uint32_t s
   const __m256i b3 = _mm256_setr_epi8(2, -128, -128, -128, 5, -128, -128, -128, 8, -128, -128, -128, 11, -128, -128, -128,
                                       2, -128, -128, -128, 5, -128, -128, -128, 8, -128, -128, -128, 11, -128, -128, -128);
   const __m256i byte0 = _mm256_set1_epi32(0xff);
-  for (uint32_t y = 0; y < height; y++) {
-    const uint8_t *p = mem + src + (size_t)y * width * ch;
-    uint8_t *lo = mem + l + (size_t)y * width;
-    float *fo = f == 0 ? NULL : (float *)(mem + f) + (size_t)y * stride;
-    for (uint32_t x = 0; x < span; x += 8) {
-      __m256i r, g, b;
-      if (ch == 3) {
-        /* Pixels 0-3 from bytes 0-11, pixels 4-7 from bytes 12-23. */
-        __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(p + 3 * x))),
-                                            _mm_loadu_si128((const __m128i *)(p + 3 * x + 12)), 1);
-        r = _mm256_shuffle_epi8(v, r3);
-        g = _mm256_shuffle_epi8(v, g3);
-        b = _mm256_shuffle_epi8(v, b3);
-      } else if (ch == 4) {
-        __m256i v = _mm256_loadu_si256((const __m256i *)(p + 4 * x));
-        r = _mm256_and_si256(v, byte0);
-        g = _mm256_and_si256(_mm256_srli_epi32(v, 8), byte0);
-        b = _mm256_and_si256(_mm256_srli_epi32(v, 16), byte0);
-      } else {
-        r = g = b = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + x)));
-      }
-      planes8(r, g, b, ch == 1, lo + x, fo == NULL ? NULL : fo + x);
+  for (uint32_t x = 0; x < span; x += 8) {
+    __m256i r, g, b;
+    if (ch == 3) {
+      /* Pixels 0-3 from bytes 0-11, pixels 4-7 from bytes 12-23. */
+      __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(p + 3 * x))),
+                                          _mm_loadu_si128((const __m128i *)(p + 3 * x + 12)), 1);
+      r = _mm256_shuffle_epi8(v, r3);
+      g = _mm256_shuffle_epi8(v, g3);
+      b = _mm256_shuffle_epi8(v, b3);
+    } else if (ch == 4) {
+      __m256i v = _mm256_loadu_si256((const __m256i *)(p + 4 * x));
+      r = _mm256_and_si256(v, byte0);
+      g = _mm256_and_si256(_mm256_srli_epi32(v, 8), byte0);
+      b = _mm256_and_si256(_mm256_srli_epi32(v, 16), byte0);
+    } else {
+      r = g = b = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + x)));
     }
+    planes8(r, g, b, ch == 1, lo + x, fo == NULL ? NULL : fo + x);
   }
+}
+
+/*
+ * `height` rows of `width` pixels from `src` (rows back to back, `src_len`
+ * bytes readable from it) to the 'L' rows at `lo` and, when `fo` is not
+ * NULL, the float rows at `fo` (`stride` floats apart). A row whose reads
+ * would run past `src_len` is converted from a zero-padded copy: the pixels
+ * past the image's edge then differ from what the WebAssembly kernel reads
+ * there (the next bytes in its memory), but no output inside the image does.
+ */
+__attribute__((target("avx2"))) static bool planes_rows(const uint8_t *src, size_t src_len, uint32_t ch, uint32_t width, uint32_t height,
+                                                        uint8_t *lo, float *fo, uint32_t stride) {
+  const size_t row_bytes = (size_t)width * ch, reach = row_reach(width, ch);
+  uint8_t *pad = NULL;
+  for (uint32_t y = 0; y < height; y++) {
+    const uint8_t *p = src + (size_t)y * row_bytes;
+    if ((size_t)y * row_bytes + reach > src_len) {
+      if (pad == NULL && (pad = calloc(1, reach)) == NULL) return false;
+      memcpy(pad, p, row_bytes);
+      p = pad;
+    }
+    planes_row(p, ch, width, lo + (size_t)y * width, fo == NULL ? NULL : fo + (size_t)y * stride);
+  }
+  free(pad);
+  return true;
 }
 #endif
 
@@ -389,7 +415,64 @@ static napi_value planes(napi_env env, napi_callback_info info) {
     return NULL;
   }
 #ifdef HT_AVX2
-  planes_avx2(mem, src, ch, width, height, l, f, stride);
+  planes_rows(mem + src, len - src, ch, width, height, mem + l, f == 0 ? NULL : (float *)(mem + f), stride);
+#endif
+  return NULL;
+}
+
+/*
+ * planesFrom(pixels: Uint8Array, firstRow, memory: ArrayBuffer, channels,
+ * width, rows, l, f, stride): `planes` reading the rows straight from the
+ * decoded pixels instead of from a copy in the kernel memory.
+ */
+static napi_value planes_from(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  size_t argc = 9;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  bool is_ta = false, is_ab = false;
+  if (argc != 9 || napi_is_typedarray(env, argv[0], &is_ta) != napi_ok || !is_ta || napi_is_arraybuffer(env, argv[2], &is_ab) != napi_ok ||
+      !is_ab) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "planesFrom(pixels, firstRow, memory, ...) expects a Uint8Array, a row and an ArrayBuffer");
+    return NULL;
+  }
+  napi_typedarray_type type;
+  size_t px_len;
+  void *px_data;
+  napi_get_typedarray_info(env, argv[0], &type, &px_len, &px_data, NULL, NULL);
+  /* firstRow (argument 1), then channels, width, rows, l, f, stride (arguments 3-8). */
+  uint32_t v[7];
+  for (int i = 0; i < 7; i++) {
+    if (napi_get_value_uint32(env, argv[i == 0 ? 1 : i + 2], &v[i]) != napi_ok) {
+      napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "offsets must be numbers");
+      return NULL;
+    }
+  }
+  void *data;
+  size_t len;
+  napi_get_arraybuffer_info(env, argv[2], &data, &len);
+  uint8_t *mem = data;
+  const uint32_t first_row = v[0], ch = v[1], width = v[2], rows = v[3], l = v[4], f = v[5], stride = v[6];
+  const char *problem = NULL;
+  if (type != napi_uint8_array) problem = "pixels must be a Uint8Array";
+  else if (ch != 1 && ch != 3 && ch != 4) problem = "channels must be 1, 3 or 4";
+  else if (width == 0 || rows == 0) problem = "empty image";
+  else if (((uint64_t)first_row + rows) * width * ch > px_len) problem = "rows outside the pixels";
+  else if (f != 0 && (f % 4 != 0 || stride < width)) problem = "misaligned float plane or stride below width";
+  else {
+    const uint64_t span = ((uint64_t)width + 15) & ~15ull, last = (uint64_t)rows - 1;
+    if (!inside(l, last * width + span, len)) problem = "'L' plane outside the memory";
+    else if (f != 0 && !inside(f, 4 * (last * stride + span), len)) problem = "float plane outside the memory";
+  }
+  if (problem != NULL) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", problem);
+    return NULL;
+  }
+#ifdef HT_AVX2
+  const size_t start = (size_t)first_row * width * ch;
+  if (!planes_rows((const uint8_t *)px_data + start, px_len - start, ch, width, rows, mem + l, f == 0 ? NULL : (float *)(mem + f), stride)) {
+    napi_throw_error(env, "ENOMEM", "planesFrom: out of memory");
+    return NULL;
+  }
 #endif
   return NULL;
 }
@@ -497,6 +580,8 @@ static napi_value init(napi_env env, napi_value exports) {
     napi_set_named_property(env, exports, "horizontal4", fn);
     napi_create_function(env, "planes", NAPI_AUTO_LENGTH, planes, NULL, &fn);
     napi_set_named_property(env, exports, "planes", fn);
+    napi_create_function(env, "planesFrom", NAPI_AUTO_LENGTH, planes_from, NULL, &fn);
+    napi_set_named_property(env, exports, "planesFrom", fn);
     napi_create_function(env, "vertical", NAPI_AUTO_LENGTH, vertical, NULL, &fn);
     napi_set_named_property(env, exports, "vertical", fn);
     napi_create_function(env, "haarForwardBytes", NAPI_AUTO_LENGTH, haar_forward_bytes_js, NULL, &fn);
@@ -507,6 +592,7 @@ static napi_value init(napi_env env, napi_value exports) {
 #else
   (void)horizontal4;
   (void)planes;
+  (void)planes_from;
   (void)vertical;
   (void)haar_forward_bytes_js;
   (void)haar_inverse_then_approx_js;

@@ -21,8 +21,13 @@ export interface NativeKernels {
     memory: ArrayBuffer, src: number, srcStride: number, width: number, outH: number, out: number, outStride: number,
     first: number, count: number, weights: number, kStride: number,
   ): void;
-  /** planes-kernel.wat `planes`. */
+  /** planes-kernel.wat `planes` (kept for comparisons; planesFrom is what planes.ts calls). */
   planes(memory: ArrayBuffer, src: number, channels: number, width: number, height: number, luma: number, floats: number, stride: number): void;
+  /** `planes` on `rows` rows of `pixels` from row `firstRow`, read where they are instead of from a copy in the memory. */
+  planesFrom(
+    pixels: Uint8Array, firstRow: number, memory: ArrayBuffer, channels: number, width: number, rows: number,
+    luma: number, floats: number, stride: number,
+  ): void;
   /** haar-kernel.wat `forwardBytes`. */
   haarForwardBytes(memory: ArrayBuffer, px: number, n: number, aa: number, ad: number, da: number, dd: number, table: number): void;
   /** haar-kernel.wat `inverseThenApprox`. */
@@ -32,7 +37,7 @@ export interface NativeKernels {
 const loaded = loadAddon(
   'hashtriage_kernels',
   import.meta.url,
-  (x): x is NativeKernels => ['horizontal4', 'vertical', 'planes', 'haarForwardBytes', 'haarInverseThenApprox'].every((f) => typeof (x as Record<string, unknown>)[f] === 'function'),
+  (x): x is NativeKernels => ['horizontal4', 'vertical', 'planes', 'planesFrom', 'haarForwardBytes', 'haarInverseThenApprox'].every((f) => typeof (x as Record<string, unknown>)[f] === 'function'),
 );
 let enabled = loaded.addon !== undefined;
 

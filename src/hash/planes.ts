@@ -4,9 +4,9 @@
  * resize reads) and PDQ's whole tent filter (luma, box filter along rows,
  * down columns, along rows again), leaving only the 64 columns PDQ samples.
  *
- * The pixels go through in strips of eight rows: a strip is copied into
- * kernel memory and converted in one pass (planes-kernel.wat) to 'L' rows
- * and PDQ float rows; the float rows are filtered along, fed to a running
+ * The pixels go through in strips of eight rows: a strip is converted in
+ * one pass (planes-kernel.wat, copied into kernel memory first; or its AVX2
+ * twin, reading the strip where it lies) to 'L' rows and PDQ float rows; the float rows are filtered along, fed to a running
  * column filter, and its output rows, eight at a time, filtered along again
  * and sampled. Nothing the size of the image exists in floats: the working
  * set is a few rows plus the column filter's window, which stays in cache,
@@ -35,11 +35,24 @@ interface KernelExports {
 
 const KERNEL = new WasmKernel<KernelExports>(KERNEL_BASE64);
 
-/** The conversion pass, in C where the native kernels run (the same bytes: native-kernels.ts). */
-function convert(k: KernelExports, src: number, channels: number, width: number, height: number, luma: number, floats: number, stride: number): void {
+/**
+ * The conversion pass over `rows` rows of `pixels` from row `y0`: in C,
+ * reading the rows where they are, where the native kernels run (the same
+ * bytes: native-kernels.ts); otherwise copied to `inAt` in kernel memory
+ * and converted there.
+ */
+function convertRows(
+  k: KernelExports, pixels: Uint8Array, channels: number, width: number, y0: number, rows: number,
+  inAt: number, luma: number, floats: number, stride: number,
+): void {
   const native = nativeKernels();
-  if (native !== undefined) native.planes(k.memory.buffer, src, channels, width, height, luma, floats, stride);
-  else k.planes(src, channels, width, height, luma, floats, stride);
+  if (native !== undefined) {
+    native.planesFrom(pixels, y0, k.memory.buffer, channels, width, rows, luma, floats, stride);
+    return;
+  }
+  const row = width * channels;
+  new Uint8Array(k.memory.buffer, inAt, rows * row).set(pixels.subarray(y0 * row, (y0 + rows) * row));
+  k.planes(inAt, channels, width, rows, luma, floats, stride);
 }
 
 /** Whether the planes kernel (and so the in-memory pipeline) is usable on this thread. */
@@ -104,10 +117,7 @@ export function preparePlanes(
     const filter = pdq === undefined ? undefined : new StreamFilter(q, pdq, height, stride);
     for (let y0 = 0; y0 < height; y0 += STRIP) {
       const rows = Math.min(STRIP, height - y0);
-      new Uint8Array(k.memory.buffer, inAt, rows * width * channels).set(
-        pixels.subarray(y0 * width * channels, (y0 + rows) * width * channels),
-      );
-      convert(k, inAt, channels, width, rows, lumaAt + y0 * width, rowsAt, stride);
+      convertRows(k, pixels, channels, width, y0, rows, inAt, lumaAt + y0 * width, rowsAt, stride);
       filter?.addStrip(rowsAt, rows);
     }
     return { width, height, lumaAt, pdqFiltered: filter?.finish() };
@@ -312,8 +322,7 @@ export function planesAsArrays(
     const inAt = kernelArena.alloc(k.memory, bytes + 16 * channels);
     const lumaAt = kernelArena.alloc(k.memory, width * height);
     const floatsAt = kernelArena.alloc(k.memory, 4 * stride * height + 64);
-    new Uint8Array(k.memory.buffer, inAt, bytes).set(pixels.subarray(0, bytes));
-    convert(k, inAt, channels, width, height, lumaAt, floatsAt, stride);
+    convertRows(k, pixels, channels, width, 0, height, inAt, lumaAt, floatsAt, stride);
     const luma = new Uint8Array(k.memory.buffer, lumaAt, width * height).slice();
     const all = new Float32Array(k.memory.buffer, floatsAt, stride * height);
     const floats = new Float32Array(width * height);

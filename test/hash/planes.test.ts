@@ -106,6 +106,22 @@ describe('the native conversion pass', () => {
     }
     expect(() => addon.planes(mem, 0, 3, 10)).toThrow(TypeError);
   });
+
+  it.skipIf(nativeKernels() === undefined)('reads rows in place without reading past the pixels, and refuses rows beyond them', () => {
+    const addon = createRequire(import.meta.url)(addonFile) as { planesFrom(px: Uint8Array, ...args: unknown[]): void };
+    const mem = new ArrayBuffer(8192);
+    // 10x4 RGB exactly (no padding after the last row): the last rows are read through a padded copy.
+    const px = randomPixels(10, 4, 3, 5);
+    addon.planesFrom(px, 0, mem, 3, 10, 4, 4096, 5120, 12);
+    const want = expected(px, 3, 40);
+    expect(Buffer.from(new Uint8Array(mem, 4096, 40)).equals(Buffer.from(want.luma))).toBe(true);
+    const floats = new Float32Array(mem, 5120, 4 * 12);
+    for (let y = 0; y < 4; y++) expect(Array.from(floats.subarray(y * 12, y * 12 + 10))).toEqual(Array.from(want.floats.subarray(y * 10, y * 10 + 10)));
+    expect(() => addon.planesFrom(px, 2, mem, 3, 10, 3, 4096, 5120, 12)).toThrow(RangeError);
+    expect(() => addon.planesFrom(px.subarray(0, 100), 0, mem, 3, 10, 4, 4096, 5120, 12)).toThrow(RangeError);
+    expect(() => addon.planesFrom(px, 0, mem, 3, 10, 4, 8190, 0, 12)).toThrow(RangeError);
+    expect(() => addon.planesFrom(new Uint16Array(60), 0, mem, 3, 10, 1, 4096, 0, 12)).toThrow(RangeError);
+  });
 });
 
 describe('PDQ streamed through the planes pass', () => {
