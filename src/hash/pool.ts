@@ -24,6 +24,19 @@ function workerFile(): string {
 /** Tasks each worker runs at once (see the constructor). */
 const TASKS_PER_WORKER = 4;
 
+/**
+ * Workers load worker.js with `import()`, not through `require()` of an ES
+ * module (on by default since Node 20.19, and tried first by piscina): a
+ * worker terminated while `require()` is still instantiating the module
+ * graph aborts the whole process in Node 20.20 ("v8::Module::IsGraphAsync
+ * must be used on an instantiated module"), which a scan of a few files hit
+ * about once in 200 pools by closing the pool while its second worker was
+ * still starting. With require(esm) off, piscina falls back to `import()`.
+ */
+const WORKER_EXEC_ARGV = (process.features as { require_module?: boolean }).require_module
+  ? [...process.execArgv, '--no-experimental-require-module']
+  : process.execArgv;
+
 /** A pool of hashing workers. Create one per scan; `close()` it at the end. */
 export class HashPool {
   readonly #pool: Piscina;
@@ -48,6 +61,7 @@ export class HashPool {
       // delays, never loses, a file.
       concurrentTasksPerWorker: TASKS_PER_WORKER,
       idleTimeout: Infinity,
+      execArgv: WORKER_EXEC_ARGV,
     });
   }
 
