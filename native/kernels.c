@@ -367,6 +367,12 @@ static const char *check(const pass_args *a, const uint8_t *mem, size_t len) {
   return NULL;
 }
 
+/* Throws a RangeError naming `problem` when there is one; true when it did. */
+static bool refused(napi_env env, const char *problem) {
+  if (problem != NULL) napi_throw_range_error(env, "ERR_OUT_OF_RANGE", problem);
+  return problem != NULL;
+}
+
 /* Reads `n` uint32 arguments after the ArrayBuffer; false (with a TypeError thrown) when they are not. */
 static bool memory_and_offsets(napi_env env, napi_callback_info info, const char *name, size_t n, uint8_t **mem, size_t *len,
                                uint32_t *v) {
@@ -410,10 +416,7 @@ static napi_value planes(napi_env env, napi_callback_info info) {
     else if (!inside(l, rows * width + span, len)) problem = "'L' plane outside the memory";
     else if (f != 0 && !inside(f, 4 * (rows * stride + span), len)) problem = "float plane outside the memory";
   }
-  if (problem != NULL) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", problem);
-    return NULL;
-  }
+  if (refused(env, problem)) return NULL;
 #ifdef HT_AVX2
   planes_rows(mem + src, len - src, ch, width, height, mem + l, f == 0 ? NULL : (float *)(mem + f), stride);
 #endif
@@ -463,10 +466,7 @@ static napi_value planes_from(napi_env env, napi_callback_info info) {
     if (!inside(l, last * width + span, len)) problem = "'L' plane outside the memory";
     else if (f != 0 && !inside(f, 4 * (last * stride + span), len)) problem = "float plane outside the memory";
   }
-  if (problem != NULL) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", problem);
-    return NULL;
-  }
+  if (refused(env, problem)) return NULL;
 #ifdef HT_AVX2
   const size_t start = (size_t)first_row * width * ch;
   if (!planes_rows((const uint8_t *)px_data + start, px_len - start, ch, width, rows, mem + l, f == 0 ? NULL : (float *)(mem + f), stride)) {
@@ -484,10 +484,7 @@ static napi_value horizontal4(napi_env env, napi_callback_info info) {
   if (!memory_and_offsets(env, info, "horizontal4", 12, &mem, &len, v)) return NULL;
   pass_args a = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]};
   const char *problem = check(&a, mem, len);
-  if (problem != NULL) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", problem);
-    return NULL;
-  }
+  if (refused(env, problem)) return NULL;
 #ifdef HT_AVX2
   horizontal4_avx2(mem, &a);
 #endif
@@ -517,10 +514,7 @@ static napi_value vertical(napi_env env, napi_callback_info info) {
       else if (c[yy] > 0 && !inside(src, ((uint64_t)f[yy] + (uint64_t)c[yy] - 1) * src_stride + span, len)) problem = "source outside the memory";
     }
   }
-  if (problem != NULL) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", problem);
-    return NULL;
-  }
+  if (refused(env, problem)) return NULL;
 #ifdef HT_AVX2
   vertical_avx2(mem, v);
 #endif
@@ -540,10 +534,7 @@ static napi_value haar_forward_bytes_js(napi_env env, napi_callback_info info) {
   else
     for (int i = 2; i <= 5 && problem == NULL; i++)
       if (!inside(v[i], bands, len)) problem = "sub-band outside the memory";
-  if (problem != NULL) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", problem);
-    return NULL;
-  }
+  if (refused(env, problem)) return NULL;
 #ifdef HT_AVX2
   haar_forward_bytes(mem, v);
 #endif
@@ -561,10 +552,7 @@ static napi_value haar_inverse_then_approx_js(napi_env env, napi_callback_info i
   else
     for (int i = 0; i <= 4 && problem == NULL; i++)
       if (!inside(v[i], bytes, len)) problem = "plane outside the memory";
-  if (problem != NULL) {
-    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", problem);
-    return NULL;
-  }
+  if (refused(env, problem)) return NULL;
 #ifdef HT_AVX2
   haar_inverse_then_approx(mem, v);
 #endif
