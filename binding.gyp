@@ -11,6 +11,12 @@
       "sources": ["native/kernels.c"],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2", "-ffp-contract=off"]
+    },
+    {
+      "target_name": "hashtriage_vics",
+      "sources": ["native/vics.c"],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"]
     }
   ]
 }

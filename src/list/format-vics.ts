@@ -12,6 +12,7 @@ import { clip, decodeDigest, decodePhotoDna, isProblem } from './hex.js';
 import { JsonSyntaxError, streamJsonObjects, type Json, type PathStep } from './json-stream.js';
 import { readHead } from './lines.js';
 import type { ImportRecord, RecordSink } from './record.js';
+import { mediaScanner, SCANNED_FIELDS } from './vics-scan.js';
 
 type Obj = { [k: string]: Json };
 
@@ -126,8 +127,35 @@ const MEDIA_DIGESTS = [
  * @returns the record, or the reason it is invalid
  */
 export function mapMedia(m: Obj, ctx: VicsContext): ImportRecord | { reason: string } {
-  const rec: ImportRecord = { digests: {} };
   const v = mediaValues(m);
+  const files = v[P.MediaFiles];
+  const firstFile = Array.isArray(files) ? files.find((f) => f !== null && typeof f === 'object' && !Array.isArray(f)) : undefined;
+  return mapValues(v, firstFile ? prop(firstFile as Obj, 'FileName') : undefined, ctx);
+}
+
+/** {@link MEDIA_PROPS} position of each {@link SCANNED_FIELDS} value but the last (FileName). */
+const SCANNED_SLOT = SCANNED_FIELDS.slice(0, -1).map((n) => MEDIA_SLOT.get(n)!);
+
+/**
+ * Maps the values native/vics.c read from one Media object, with the same
+ * result as {@link mapMedia} on that object: they are the strings
+ * JSON.parse gives (a number or boolean as its token, which {@link text}
+ * and {@link flag} read as they read the number or boolean itself), and the
+ * scanner leaves to mapMedia every object it would read otherwise (a
+ * non-empty AlternativeHashes among them).
+ */
+function mapScanned(values: (string | undefined)[], ctx: VicsContext): ImportRecord | { reason: string } {
+  const v = new Array<Json | undefined>(MEDIA_PROPS.length).fill(undefined);
+  for (let i = 0; i < SCANNED_SLOT.length; i++) v[SCANNED_SLOT[i]!] = values[i];
+  return mapValues(v, values[SCANNED_FIELDS.length - 1], ctx);
+}
+
+/**
+ * The record from a Media object's values ({@link mediaValues}) and the
+ * FileName of its first MediaFiles object.
+ */
+function mapValues(v: (Json | undefined)[], fileName: Json | undefined, ctx: VicsContext): ImportRecord | { reason: string } {
+  const rec: ImportRecord = { digests: {} };
   for (const [slot, alg] of MEDIA_DIGESTS) {
     const hex = text(v[slot]);
     if (hex === undefined) continue;
@@ -184,9 +212,7 @@ export function mapMedia(m: Obj, ctx: VicsContext): ImportRecord | { reason: str
   }
   const comment = text(v[P.Comments]);
   if (comment !== undefined) rec.comment = comment;
-  const files = v[P.MediaFiles];
-  const firstFile = Array.isArray(files) ? files.find((f) => f !== null && typeof f === 'object' && !Array.isArray(f)) : undefined;
-  const name = firstFile ? text(prop(firstFile as Obj, 'FileName')) : undefined;
+  const name = text(fileName);
   const rel = text(v[P.RelativeFilePath]);
   if (name !== undefined) rec.name = name;
   else if (rel !== undefined) rec.name = rel;
@@ -212,12 +238,17 @@ export async function parseVicsFile(path: string, sink: RecordSink): Promise<Vic
       ? (p: readonly PathStep[]) => p.length === 2 && isKey(p[0], 'value') && typeof p[1] === 'number'
       : (p: readonly PathStep[]) =>
           p.length === 4 && isKey(p[0], 'value') && typeof p[1] === 'number' && isKey(p[2], 'Media') && typeof p[3] === 'number';
+  const take = (r: ImportRecord | { reason: string }, line: number): void => {
+    if ('reason' in r) sink.reject(line, r.reason as string);
+    else sink.add(r);
+  };
   try {
-    await streamJsonObjects(path, capture, (obj, line) => {
-      const r = mapMedia(obj, ctx);
-      if ('reason' in r) sink.reject(line, r.reason as string);
-      else sink.add(r);
-    });
+    await streamJsonObjects(
+      path,
+      capture,
+      (obj, line) => take(mapMedia(obj, ctx), line),
+      mediaScanner((values, line) => take(mapScanned(values, ctx), line)),
+    );
   } catch (err) {
     if (err instanceof JsonSyntaxError) throw new HashtriageError('LIST_MALFORMED', `${path}: line ${err.line}: ${err.message}`, { cause: err });
     throw err;

@@ -1,0 +1,182 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseVicsFile } from '../../src/list/format-vics.js';
+import type { ImportRecord, RecordSink } from '../../src/list/record.js';
+import { mediaScanner, SCANNED_FIELDS, useVicsScanner, vicsScannerStatus } from '../../src/list/vics-scan.js';
+import { put, tmp } from './helpers.js';
+
+const built = useVicsScanner(true);
+afterEach(() => {
+  useVicsScanner(true);
+});
+
+const MD5 = '00112233445566778899aabbccddeeff';
+const SHA1 = '0123456789abcdef0123456789abcdef01234567';
+const HEAD = '{"odata.metadata":"http://github.com/ICMEC/ProjectVic/DataModels/1.2.xml#Media","value":[\n';
+
+/** What the native scanner reads at the start of `text`: [values by field name, line] per record, and how far it got. */
+function scan(text: string): { records: [Record<string, string>, number][]; end: number; lines: number } | undefined {
+  useVicsScanner(true);
+  const records: [Record<string, string>, number][] = [];
+  const batch = mediaScanner((values, line) => {
+    const named: Record<string, string> = {};
+    values.forEach((v, i) => {
+      if (v !== undefined) named[SCANNED_FIELDS[i]!] = v;
+    });
+    records.push([named, line]);
+  });
+  const read = batch!(text, 0, 1);
+  return read && { records, end: read.end, lines: read.lines };
+}
+
+/** Everything an import of `value` (the text inside the root array) gives: records, rejections, or the error. */
+async function outcome(value: string, scanner: boolean): Promise<unknown> {
+  useVicsScanner(scanner);
+  const file = put(tmp(), 'l.json', `${HEAD}${value}\n]}\n`);
+  const records: unknown[] = [];
+  const sink: RecordSink = {
+    add: (r: ImportRecord) => records.push(JSON.parse(JSON.stringify(r))),
+    reject: (line, reason) => records.push({ line, reason }),
+    warn: () => {},
+  };
+  try {
+    await parseVicsFile(file, sink);
+    return records;
+  } catch (err) {
+    return { records, error: (err as Error).message.replace(file, 'FILE') };
+  }
+}
+
+/** Asserts both paths agree on `value`, and returns the native path's outcome. */
+async function same(value: string): Promise<unknown> {
+  const native = await outcome(value, true);
+  expect(native).toEqual(await outcome(value, false));
+  return native;
+}
+
+describe.skipIf(!built)('native VICS Media scanner', () => {
+  it('is built here', () => {
+    expect(vicsScannerStatus()).toMatch(/hashtriage_vics\.node/);
+  });
+
+  it('reads a run of records with their values as JSON.parse gives them, and where each starts', () => {
+    const text = `{"MediaID":7,"MD5":"${MD5}","Category":"2","VictimIdentified":true,"MediaSize":"12"},\n  {"SHA1":"${SHA1}","Comments":"caf\\u00e9 \\"x\\"","Series":null,"MediaFiles":[1,{"FileName":"a.jpg","FilePath":"C:\\\\x"},{"FileName":"b.jpg"}]}\n]`;
+    const got = scan(text)!;
+    expect(got.records).toEqual([
+      [{ MediaID: '7', MD5, Category: '2', VictimIdentified: 'true', MediaSize: '12' }, 1],
+      [{ SHA1, Comments: 'café "x"', FileName: 'a.jpg' }, 2],
+    ]);
+    // Stops after the last record, before the closing bracket, having passed one line break.
+    expect(text.slice(got.end)).toBe('\n]');
+    expect(got.lines).toBe(1);
+  });
+
+  it('passes over unknown keys, nested values and escapes, and reads non-ASCII text as is', () => {
+    const text = `{"odata.id":"Media(\\"${MD5}\\")","Exifs":[{"a":[1,2.5,-3,{"b":null}]},[],{}],"MD5":"${MD5}","Comments":"日本語 ✓","AlternativeHashes":[]}`;
+    expect(scan(text)!.records).toEqual([[{ MD5, Comments: '日本語 ✓' }, 1]]);
+  });
+
+  it.each([
+    ['a kept field named twice', `{"MD5":"${MD5}","MD5":"${MD5}"}`],
+    ['another spelling of a kept name', `{"md5":"${MD5}"}`],
+    ['another spelling of FileName', '{"MediaFiles":[{"filename":"a"}]}'],
+    ['an escaped key', '{"M\\u00445":"x"}'],
+    ['a non-ASCII key', '{"Médiá":1}'],
+    ['a non-empty AlternativeHashes', '{"AlternativeHashes":[{"HashName":"MD5","HashValue":"x"}]}'],
+    ['an object in a kept field', '{"Category":{"a":1}}'],
+    ['a fraction in a kept field', '{"Category":1.5}'],
+    ['minus zero in a kept field', '{"Category":-0}'],
+    ['an exponent anywhere', '{"X":1e3}'],
+    ['a 16-digit integer anywhere', '{"X":1234567890123456}'],
+    ['a raw control character in a string', '{"Comments":"a\tb"}'],
+    ['an invalid escape', '{"Comments":"a\\qb"}'],
+    ['a leading zero', '{"MediaID":01}'],
+    ['a trailing comma', '{"MediaID":1,}'],
+    ['a missing colon', '{"MediaID" 1}'],
+    ['a bad literal', '{"X":tru}'],
+    ['a cut-off record', '{"MediaID":1'],
+    ['nesting deeper than 128', `{"X":${'['.repeat(130)}${']'.repeat(130)}}`],
+  ])('leaves to JavaScript: %s', (_why, text) => {
+    expect(scan(text)).toBeUndefined();
+  });
+
+  it('reads a record larger than its first window, by asking again with more text', () => {
+    const big = 'x'.repeat(300_000);
+    const got = scan(`{"MD5":"${MD5}","Comments":"${big}"}`)!;
+    expect(got.records[0]![0].Comments).toHaveLength(300_000);
+  });
+});
+
+describe.skipIf(!built)('VICS import: native scanner and JSON.parse paths agree', () => {
+  it('on records the scanner reads and records it leaves, mixed, with rejections on the right lines', async () => {
+    const records = [
+      `{"MediaID":1,"MD5":"${MD5}","SHA1":"${SHA1}","Category":3,"MediaSize":"100"}`,
+      `{"MediaID":2,"md5":"${MD5}"}`,
+      `{"MediaID":3,"MD5":"${MD5.slice(2)}"}`,
+      `{"MediaID":4,"MD5":" ${MD5.toUpperCase()} ","VictimIdentified":"TRUE","RelativeFilePath":"Files\\\\a.txt"}`,
+      `{"MediaID":5,"MD5":"${MD5}","MediaSize":"12x"}`,
+      `{"MediaID":6,"SHA1":"${SHA1}","AlternativeHashes":[{"HashName":"SHA-256","HashValue":"${MD5}${MD5}"}]}`,
+      `{"MediaID":7,"MD5":"${MD5}","MediaFiles":[{"FileName":" spaced.jpg "}],"RelativeFilePath":"r.jpg"}`,
+      `{"MediaID":8,"SHA1":"${SHA1}","MediaFiles":[{"FilePath":"p"}],"RelativeFilePath":"r.jpg","VictimIdentified":false}`,
+      `{"MediaID":9,"MD5":"${MD5}","Big":12345678901234567890}`,
+      `{"MediaID":10,"MD5":"${MD5}","PhotoDNA":"${'A'.repeat(192)}"}`,
+      `{"MediaID":11,"MD5":12}`,
+      `{"MediaID":12,"MD5":"${MD5}","Category":true,"Series":"\\u2028s\\u2029"}`,
+    ];
+    const result = await same(records.join(',\n'));
+    expect(result).toHaveLength(12);
+    expect(result).toContainEqual({ line: 4, reason: 'wrong hash length for md5: 30 hex digits, expected 32' });
+  });
+
+  it('on syntax errors, reporting the same line', async () => {
+    const good = `{"MD5":"${MD5}"}`;
+    for (const bad of [`${good},\n${good},\n{"MD5":"x",}`, `${good},\n{"MD5":"${MD5}"\n${good}`, `${good},\n${good}},\n${good}`]) {
+      const r = (await same(bad)) as { error?: string };
+      expect(r.error).toMatch(/line \d+/);
+    }
+  });
+
+  it('on a thousand randomly damaged records', async () => {
+    // Seeded, so a failure can be replayed.
+    let seed = 12345;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const pieces = [
+      `"MD5":"${MD5}"`,
+      `"SHA1":"${SHA1}"`,
+      '"Category":2',
+      '"Category":"1"',
+      '"MediaSize":"99"',
+      '"MediaID":-4',
+      '"VictimIdentified":"false"',
+      '"Comments":"a\\"b\\\\c\\u00e9"',
+      '"MediaFiles":[{"FileName":"f.jpg"}]',
+      '"AlternativeHashes":[]',
+      '"Other":{"x":[1,2,{"y":"z"}]}',
+      '"Series":null',
+    ];
+    const junk = ['"', ',', '{', '}', '[', ']', ':', '\\', '1', 'e', '-', ' ', '\n', 'é', 'x', '0', '.'];
+    const docs: string[] = [];
+    let readNatively = 0;
+    for (let d = 0; d < 50; d++) {
+      const recs: string[] = [];
+      for (let r = 0; r < 20; r++) {
+        // Distinct members mostly (a repeated kept name is one of the cases left to JavaScript).
+        const members = Array.from({ length: 1 + rand(5) }, () => pieces[rand(pieces.length)]!).filter((m, i, all) => rand(8) === 0 || all.indexOf(m) === i);
+        let rec = `{${members.join(',')}}`;
+        if (rand(3) === 0) {
+          const at = rand(rec.length);
+          const op = rand(3);
+          rec = op === 0 ? rec.slice(0, at) + rec.slice(at + 1) : op === 1 ? rec.slice(0, at) + junk[rand(junk.length)]! + rec.slice(at) : rec.slice(0, at) + junk[rand(junk.length)]! + rec.slice(at + 1);
+        }
+        recs.push(rec);
+        readNatively += scan(rec)?.records.length ?? 0;
+      }
+      docs.push(recs.join(',\n'));
+    }
+    for (const doc of docs) await same(doc);
+    // The comparison means something only if the scanner read a good share of the records itself.
+    expect(readNatively).toBeGreaterThan(300);
+  });
+});
