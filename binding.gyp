@@ -13,8 +13,8 @@
       "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2", "-ffp-contract=off"]
     },
     {
-      "target_name": "hashtriage_vics",
-      "sources": ["native/vics.c"],
+      "target_name": "hashtriage_list",
+      "sources": ["native/list.c", "native/vics.c", "native/sort.c"],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-std=c11", "-Wall", "-Wextra", "-O2"]
     }

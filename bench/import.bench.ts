@@ -11,7 +11,7 @@
  *   - bytes on disk per entry holding MD5 and SHA-1 (a CSV of just those two
  *     columns; target <= 100), and for the VICS list with its metadata.
  */
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -34,7 +34,11 @@ function hexSource(seed: number): (bytes: number) => string {
   };
 }
 
-/** Writes `n` lines made by `line(i)`, in large blocks. */
+/**
+ * Writes `n` lines made by `line(i)`, in large blocks, and flushes them to
+ * disk: otherwise the kernel writes the generated files back while the
+ * imports are timed, on the same two cores.
+ */
 function writeLines(path: string, n: number, line: (i: number) => string, head = '', tail = ''): void {
   const fd = openSync(path, 'w');
   try {
@@ -49,6 +53,7 @@ function writeLines(path: string, n: number, line: (i: number) => string, head =
     }
     writeSync(fd, block.join(''));
     writeSync(fd, tail);
+    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }

@@ -27,7 +27,7 @@
  * JavaScript side.
  *
  * Export:
- *   vicsMedia(text: string, out: Int32Array): number
+ *   vicsMedia(text: string, out: Int32Array, digests: Uint8Array): number
  *     text starts at a '{'; reads as many Media objects as follow one
  *     another, separated by commas, and fit in `out`; returns how many.
  *     out[0]: the index just past the last one read; out[1]: the line
@@ -37,9 +37,12 @@
  *     of the F_ enum: kind 0 absent (or null), 1 the value is
  *     text.slice(start, end) (a string's characters, or a number's or
  *     boolean's token), 2 the value is JSON.parse(text.slice(start, end))
- *     (a string with escapes, quotes included).
+ *     (a string with escapes, quotes included), 3 an MD5 or SHA-1 string of
+ *     exactly 32 or 40 hex digits, decoded into `digests` at DIGEST_BYTES
+ *     per record (MD5 first, then SHA-1), what the mapping would decode it to.
  */
-#include <node_api.h>
+#include "list.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,16 +52,23 @@ enum { F_MD5, F_SHA1, F_PHOTODNA, F_CATEGORY, F_SERIES, F_VICTIM, F_MEDIAID, F_M
 enum { K_MEDIAFILES = FIELDS, K_ALTHASHES, K_OTHER, K_STOP };
 
 #define HEAD_INTS 3
+#define DIGEST_BYTES 36 /* per record: MD5 (16), SHA-1 (20) */
 #define REC_INTS (1 + 3 * FIELDS)
 #define MAX_DEPTH 128
 
+typedef struct {
+  const char *name;
+  uint32_t len;
+} Name;
+#define NAME(s) {s, sizeof(s) - 1}
+
 /* Media keys as the VICS data model spells them, indexed by class. */
-static const char *const MEDIA_KEYS[] = {
-    [F_MD5] = "MD5",           [F_SHA1] = "SHA1",         [F_PHOTODNA] = "PhotoDNA",
-    [F_CATEGORY] = "Category", [F_SERIES] = "Series",     [F_VICTIM] = "VictimIdentified",
-    [F_MEDIAID] = "MediaID",   [F_MEDIASIZE] = "MediaSize", [F_COMMENTS] = "Comments",
-    [F_RELPATH] = "RelativeFilePath", [F_FILENAME] = NULL, [K_MEDIAFILES] = "MediaFiles",
-    [K_ALTHASHES] = "AlternativeHashes",
+static const Name MEDIA_KEYS[] = {
+    [F_MD5] = NAME("MD5"),           [F_SHA1] = NAME("SHA1"),         [F_PHOTODNA] = NAME("PhotoDNA"),
+    [F_CATEGORY] = NAME("Category"), [F_SERIES] = NAME("Series"),     [F_VICTIM] = NAME("VictimIdentified"),
+    [F_MEDIAID] = NAME("MediaID"),   [F_MEDIASIZE] = NAME("MediaSize"), [F_COMMENTS] = NAME("Comments"),
+    [F_RELPATH] = NAME("RelativeFilePath"), [F_FILENAME] = {NULL, 0}, [K_MEDIAFILES] = NAME("MediaFiles"),
+    [K_ALTHASHES] = NAME("AlternativeHashes"),
 };
 
 typedef struct {
@@ -88,6 +98,8 @@ static int ran_out(Cur *c) {
 }
 
 static void skip_ws(Cur *c) {
+  /* Most calls find no white space at all (exporters write records on one line). */
+  if (c->i < c->n && c->s[c->i] > ' ') return;
   while (c->i < c->n) {
     uint16_t u = c->s[c->i];
     if (u == '\n') c->nl++;
@@ -99,12 +111,41 @@ static void skip_ws(Cur *c) {
 static int is_hex(uint16_t u) { return (u >= '0' && u <= '9') || (u >= 'a' && u <= 'f') || (u >= 'A' && u <= 'F'); }
 static int is_digit(uint16_t u) { return u >= '0' && u <= '9'; }
 
+/* Hex digit values, -1 for anything else (indexed by units below 128). */
+static int8_t HEX_VALUE[128];
+/* 1 for the units that end a run of plain string characters: '"', '\\' and the control characters. */
+static uint8_t STRING_STOP[128];
+
+static void init_tables(void) {
+  for (int u = 0; u < 128; u++) {
+    HEX_VALUE[u] = (int8_t)(u >= '0' && u <= '9' ? u - '0' : u >= 'a' && u <= 'f' ? u - 'a' + 10 : u >= 'A' && u <= 'F' ? u - 'A' + 10 : -1);
+    STRING_STOP[u] = u == '"' || u == '\\' || u < 0x20;
+  }
+}
+
+static int nibble(uint16_t u) { return u < 128 ? HEX_VALUE[u] : -1; }
+
+/* A kind-1 string field of exactly 2 * len hex digits becomes kind 3, its bytes in out. */
+static void decode_hex(const Cur *c, int32_t *f, uint8_t *out, uint32_t len) {
+  if (f[0] != 1 || (uint32_t)(f[2] - f[1]) != 2 * len || c->s[f[1] - 1] != '"') return;
+  const uint16_t *h = c->s + f[1];
+  for (uint32_t j = 0; j < len; j++) {
+    int hi = nibble(h[2 * j]), lo = nibble(h[2 * j + 1]);
+    if (hi < 0 || lo < 0) return;
+    out[j] = (uint8_t)(hi << 4 | lo);
+  }
+  f[0] = 3;
+}
+
 /* At '"': moves past the closing quote; *escaped tells whether a backslash escape was in it. */
 static int scan_string(Cur *c, int *escaped) {
-  uint32_t i = c->i + 1;
+  const uint16_t *s = c->s;
+  uint32_t i = c->i + 1, n = c->n;
   *escaped = 0;
-  while (i < c->n) {
-    uint16_t u = c->s[i];
+  while (i < n) {
+    while (i < n && (s[i] >= 128 || !STRING_STOP[s[i]])) i++;
+    if (i >= n) break;
+    uint16_t u = s[i];
     if (u == '"') {
       c->i = i + 1;
       return 0;
@@ -125,7 +166,6 @@ static int scan_string(Cur *c, int *escaped) {
       i += 2;
       continue;
     }
-    i++;
   }
   return ran_out(c);
 }
@@ -260,11 +300,11 @@ static int field_value(Cur *c, int32_t *f) {
 static uint16_t lower(uint16_t u) { return u >= 'A' && u <= 'Z' ? (uint16_t)(u + 32) : u; }
 
 /* Compares a key's units with `name`: 2 same spelling, 1 same but for ASCII case, 0 different. */
-static int key_is(const uint16_t *k, uint32_t len, const char *name) {
-  if (strlen(name) != len) return 0;
+static int key_is(const uint16_t *k, uint32_t len, const Name *name) {
+  if (name->len != len) return 0;
   int exact = 1;
   for (uint32_t j = 0; j < len; j++) {
-    uint16_t want = (uint16_t)name[j];
+    uint16_t want = (uint16_t)name->name[j];
     if (k[j] == want) continue;
     if (lower(k[j]) != lower(want)) return 0;
     exact = 0;
@@ -277,15 +317,14 @@ static int key_is(const uint16_t *k, uint32_t len, const char *name) {
  * `names` (indices first..last) when spelled as there, K_STOP when it is
  * another spelling of one of them or not plain ASCII, else K_OTHER.
  */
-static int classify(const Cur *c, uint32_t start, uint32_t end, int escaped, const char *const *names, int first, int last) {
+static int classify(const Cur *c, uint32_t start, uint32_t end, int escaped, const Name *names, int first, int last) {
   if (escaped) return K_STOP;
   const uint16_t *k = c->s + start;
   uint32_t len = end - start;
   for (uint32_t j = 0; j < len; j++)
     if (k[j] >= 0x80) return K_STOP;
   for (int i = first; i <= last; i++) {
-    if (names[i] == NULL) continue;
-    int m = key_is(k, len, names[i]);
+    int m = key_is(k, len, &names[i]);
     if (m == 2) return i;
     if (m == 1) return K_STOP;
   }
@@ -293,7 +332,7 @@ static int classify(const Cur *c, uint32_t start, uint32_t end, int escaped, con
 }
 
 /* Reads an object member's key and colon; *cls its class among names[first..last]. */
-static int member_key(Cur *c, const char *const *names, int first, int last, int *cls) {
+static int member_key(Cur *c, const Name *names, int first, int last, int *cls) {
   int escaped;
   if (!at(c, '"')) return STOP;
   uint32_t start = c->i + 1;
@@ -323,7 +362,7 @@ static int member_end(Cur *c, int *more) {
   return STOP;
 }
 
-static const char *const FILE_KEYS[] = {"FileName"};
+static const Name FILE_KEYS[] = {NAME("FileName")};
 
 /* The first object of MediaFiles: its FileName into f. */
 static int file_object(Cur *c, int32_t *f, int depth) {
@@ -418,17 +457,18 @@ static int media(Cur *c, int32_t *f) {
 }
 
 static napi_value vics_media(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2], result;
+  size_t argc = 3;
+  napi_value argv[3], result;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  napi_typedarray_type type;
-  size_t out_len = 0;
-  void *out_data = NULL;
+  napi_typedarray_type type, dtype;
+  size_t out_len = 0, digests_len = 0;
+  void *out_data = NULL, *digests_data = NULL;
   size_t len = 0;
-  if (argc < 2 || napi_get_value_string_utf16(env, argv[0], NULL, 0, &len) != napi_ok ||
+  if (argc < 3 || napi_get_value_string_utf16(env, argv[0], NULL, 0, &len) != napi_ok ||
       napi_get_typedarray_info(env, argv[1], &type, &out_len, &out_data, NULL, NULL) != napi_ok || type != napi_int32_array ||
+      napi_get_typedarray_info(env, argv[2], &dtype, &digests_len, &digests_data, NULL, NULL) != napi_ok || dtype != napi_uint8_array ||
       out_len < HEAD_INTS || len >= INT32_MAX) {
-    napi_throw_type_error(env, NULL, "vicsMedia(text: string, out: Int32Array)");
+    napi_throw_type_error(env, NULL, "vicsMedia(text: string, out: Int32Array, digests: Uint8Array)");
     return NULL;
   }
   uint16_t *text = malloc((len + 1) * sizeof(uint16_t));
@@ -440,6 +480,7 @@ static napi_value vics_media(napi_env env, napi_callback_info info) {
   napi_get_value_string_utf16(env, argv[0], (char16_t *)text, len + 1, &copied);
   int32_t *out = out_data;
   size_t cap = (out_len - HEAD_INTS) / REC_INTS;
+  if (digests_len / DIGEST_BYTES < cap) cap = digests_len / DIGEST_BYTES;
   Cur c = {text, (uint32_t)copied, 0, 0, 0};
   uint32_t count = 0, end = 0, end_nl = 0;
   while (count < cap) {
@@ -453,6 +494,9 @@ static napi_value vics_media(napi_env env, napi_callback_info info) {
     int32_t *rec = out + HEAD_INTS + (size_t)count * REC_INTS;
     rec[0] = (int32_t)c.nl;
     if (media(&c, rec + 1)) break;
+    uint8_t *d = (uint8_t *)digests_data + (size_t)count * DIGEST_BYTES;
+    decode_hex(&c, rec + 1 + 3 * F_MD5, d, 16);
+    decode_hex(&c, rec + 1 + 3 * F_SHA1, d + 16, 20);
     count++;
     end = c.i;
     end_nl = c.nl;
@@ -465,11 +509,9 @@ static napi_value vics_media(napi_env env, napi_callback_info info) {
   return result;
 }
 
-static napi_value init(napi_env env, napi_value exports) {
+void register_vics(napi_env env, napi_value exports) {
+  init_tables();
   napi_value fn;
   napi_create_function(env, "vicsMedia", NAPI_AUTO_LENGTH, vics_media, NULL, &fn);
   napi_set_named_property(env, exports, "vicsMedia", fn);
-  return exports;
 }
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -17,7 +17,7 @@ import { mediaScanner, SCANNED_FIELDS } from './vics-scan.js';
 type Obj = { [k: string]: Json };
 
 /** Reads a JSON scalar as text: numbers and booleans become their JSON spelling; empty → undefined. */
-function text(v: Json | undefined): string | undefined {
+function text(v: unknown): string | undefined {
   if (v === null || v === undefined) return undefined;
   if (typeof v === 'string') {
     const t = v.trim();
@@ -27,7 +27,7 @@ function text(v: Json | undefined): string | undefined {
   return undefined;
 }
 
-function flag(v: Json | undefined): boolean | undefined {
+function flag(v: unknown): boolean | undefined {
   if (typeof v === 'boolean') return v;
   const s = text(v)?.toLowerCase();
   return s === 'true' ? true : s === 'false' ? false : undefined;
@@ -144,20 +144,26 @@ const SCANNED_SLOT = SCANNED_FIELDS.slice(0, -1).map((n) => MEDIA_SLOT.get(n)!);
  * scanner leaves to mapMedia every object it would read otherwise (a
  * non-empty AlternativeHashes among them).
  */
-function mapScanned(values: (string | undefined)[], ctx: VicsContext): ImportRecord | { reason: string } {
-  const v = new Array<Json | undefined>(MEDIA_PROPS.length).fill(undefined);
+function mapScanned(values: (string | Buffer | undefined)[], ctx: VicsContext): ImportRecord | { reason: string } {
+  const v = new Array<Json | Buffer | undefined>(MEDIA_PROPS.length).fill(undefined);
   for (let i = 0; i < SCANNED_SLOT.length; i++) v[SCANNED_SLOT[i]!] = values[i];
-  return mapValues(v, values[SCANNED_FIELDS.length - 1], ctx);
+  return mapValues(v, values[SCANNED_FIELDS.length - 1] as string | undefined, ctx);
 }
 
 /**
  * The record from a Media object's values ({@link mediaValues}) and the
  * FileName of its first MediaFiles object.
  */
-function mapValues(v: (Json | undefined)[], fileName: Json | undefined, ctx: VicsContext): ImportRecord | { reason: string } {
+function mapValues(v: (Json | Buffer | undefined)[], fileName: Json | undefined, ctx: VicsContext): ImportRecord | { reason: string } {
   const rec: ImportRecord = { digests: {} };
   for (const [slot, alg] of MEDIA_DIGESTS) {
-    const hex = text(v[slot]);
+    const value = v[slot];
+    // Decoded by native/vics.c from exactly its length in hex digits: what decodeDigest gives for that text.
+    if (Buffer.isBuffer(value)) {
+      rec.digests[alg] = value;
+      continue;
+    }
+    const hex = text(value);
     if (hex === undefined) continue;
     const d = decodeDigest(hex, alg);
     if (isProblem(d)) return d;

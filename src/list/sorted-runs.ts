@@ -10,12 +10,19 @@
  * are compared byte by byte: over ten times faster on digests, which are
  * uniformly distributed.
  *
+ * Where the list addon is built, native/sort.c does the same sort (a radix
+ * sort of a 64-bit prefix with the position) and also copies the keys out
+ * in sorted order, so they are then read front to back instead of with a
+ * cache miss each: a run of a million digests is ordered and handed on
+ * several times faster. Both give the same order.
+ *
  * A run holds at most {@link RunLimits} records in memory; a full run is
  * sorted and written to a spill file, and the runs are merged when read back.
  * An input that fits one run never touches the disk.
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { listAddon } from './list-addon.js';
 
 /** Spill folders are named `<prefix><pid>-<random>`. */
 export const SPILL_PREFIX = '.hashtriage-sort-';
@@ -78,6 +85,44 @@ function sortedPositions(keys: Buffer, offsets: Uint32Array, n: number): { order
     i = j;
   }
   return { order, prefixes };
+}
+
+/** One in-memory run in sorted order: key i is `keys[offsets[i]..offsets[i + 1])`, its position `order[i]`. */
+interface SortedRun {
+  keys: Buffer;
+  offsets: Uint32Array;
+  order: Uint32Array;
+  /** 1 where key i equals key i - 1. */
+  repeat: Uint8Array;
+}
+
+/** The `n` keys of a run (`offsets[0]` is 0) sorted, natively where the addon is built. */
+function sortRun(keys: Buffer, offsets: Uint32Array, n: number): SortedRun {
+  const run: SortedRun = {
+    keys: Buffer.allocUnsafe(offsets[n]!),
+    offsets: new Uint32Array(n + 1),
+    order: new Uint32Array(n),
+    repeat: new Uint8Array(n),
+  };
+  const native = listAddon();
+  if (native) {
+    native.sortRun(keys, offsets, n, run.keys, run.offsets, run.order, run.repeat);
+    return run;
+  }
+  const { order, prefixes } = sortedPositions(keys, offsets, n);
+  run.order = order;
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const p = order[i]!;
+    at += keys.copy(run.keys, at, offsets[p]!, offsets[p + 1]!);
+    run.offsets[i + 1] = at;
+    // Keys with different prefixes differ; only equal prefixes need the bytes compared.
+    if (i > 0 && prefixes[i] === prefixes[i - 1]) {
+      const q = order[i - 1]!;
+      run.repeat[i] = keys.compare(keys, offsets[q]!, offsets[q + 1]!, offsets[p]!, offsets[p + 1]!) === 0 ? 1 : 0;
+    }
+  }
+  return run;
 }
 
 /** Bytes of one spilled record besides its key: u16 key length, f64 entry, u8 flag. */
@@ -235,21 +280,12 @@ export class SortedRuns {
    */
   drain(visit: RunVisitor, keyBytes = Infinity): void {
     if (this.spills.length === 0) {
-      const { order, prefixes } = sortedPositions(this.keys, this.offsets, this.count);
-      // One copy of the keys, so the views handed out survive the collection being reused.
-      const keys = Buffer.from(this.keys.subarray(0, this.keyBytes));
-      const offsets = this.offsets;
-      let before = -1;
+      // The sorted copy of the keys is the run's own, so the keys handed out survive the collection being reused.
+      const { keys, offsets, order, repeat } = sortRun(this.keys, this.offsets, this.count);
       for (let i = 0; i < this.count; i++) {
         const p = order[i]!;
-        // Keys with different prefixes differ; only equal prefixes need the bytes compared.
-        const repeat =
-          i > 0 &&
-          prefixes[i] === prefixes[i - 1] &&
-          keys.compare(keys, offsets[before]!, offsets[before + 1]!, offsets[p]!, offsets[p + 1]!) === 0;
-        const start = offsets[p]!;
-        visit(keys, start, Math.min(offsets[p + 1]!, start + keyBytes), this.entries[p]!, this.flags[p]!, repeat);
-        before = p;
+        const start = offsets[i]!;
+        visit(keys, start, Math.min(offsets[i + 1]!, start + keyBytes), this.entries[p]!, this.flags[p]!, repeat[i] === 1);
       }
     } else {
       if (this.count > 0) this.spill();
@@ -297,7 +333,7 @@ export class SortedRuns {
     // The process id in the name lets a later import remove the folder of one that was killed (writer.ts).
     this.spillDir ??= mkdtempSync(join(this.spillParent, `${SPILL_PREFIX}${process.pid}-`));
     const path = join(this.spillDir, `run-${this.spills.length}`);
-    const { order } = sortedPositions(this.keys, this.offsets, this.count);
+    const { keys, offsets, order } = sortRun(this.keys, this.offsets, this.count);
     const fd = openSync(path, 'w');
     try {
       this.spills.push(path);
@@ -305,14 +341,14 @@ export class SortedRuns {
       let used = 0;
       for (let i = 0; i < this.count; i++) {
         const p = order[i]!;
-        const start = this.offsets[p]!;
-        const len = this.offsets[p + 1]! - start;
+        const start = offsets[i]!;
+        const len = offsets[i + 1]! - start;
         if (used + len + RECORD_OVERHEAD > out.length) {
           writeSync(fd, out, 0, used);
           used = 0;
         }
         used = out.writeUInt16LE(len, used);
-        used += this.keys.copy(out, used, start, start + len);
+        used += keys.copy(out, used, start, start + len);
         used = out.writeDoubleLE(this.entries[p]!, used);
         out[used++] = this.flags[p]!;
       }

@@ -117,16 +117,17 @@ export class SqlChannel {
   }
 
   /**
-   * Queues a statement whose values are `nums.length` pairs of (blob, number),
+   * Queues a statement that inserts `nums.length` pairs of (blob, number),
    * the blobs `width` bytes each, back to back in `keys`: the bulk of an
-   * import (digest, entry), sent without a JavaScript value per blob.
+   * import (digest, entry). The statement takes two values: the blobs as one
+   * blob, and the numbers as the text of a JSON array (for `json_each`).
    */
   runPairs(sql: string, width: number, keys: Uint8Array, nums: Float64Array): void {
     const id = this.statement(sql);
     const bytes = nums.length * width;
     const at = this.reserve(bytes);
     this.arena!.set(keys.subarray(0, bytes), at);
-    this.queue({ k: 'pairs', id, width, keys: this.arena!.subarray(at, at + bytes), nums: nums.slice() }, 2 * nums.length);
+    this.queue({ k: 'pairs', id, keys: this.arena!.subarray(at, at + bytes), nums: nums.slice() }, 2 * nums.length);
   }
 
   /** Queues SQL text of one or more statements, with no values. */

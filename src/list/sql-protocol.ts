@@ -20,8 +20,8 @@ export const CONTROL_SLOTS = 4;
 export type SqlOp =
   | { k: 'prepare'; id: number; sql: string }
   | { k: 'run'; id: number; v?: unknown[] }
-  /** `rows` rows of (blob of `width` bytes, number): blob i is keys[i*width..], its number nums[i]. */
-  | { k: 'pairs'; id: number; width: number; keys: Uint8Array; nums: Float64Array }
+  /** A statement of two values: the blobs of `keys` back to back, and `nums` as the text of a JSON array. */
+  | { k: 'pairs'; id: number; keys: Uint8Array; nums: Float64Array }
   | { k: 'exec'; sql: string };
 
 /** A request the main thread waits for. */

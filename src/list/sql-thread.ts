@@ -53,6 +53,7 @@ function open(target: string, temp: string | null): SqlReply {
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
     db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('page_size = 16384');
     createSchema(db);
   } else {
     try {
@@ -103,16 +104,9 @@ function runOp(op: SqlOp): void {
       else st.run(op.v);
       return;
     }
-    case 'pairs': {
-      const n = op.nums.length;
-      const values = new Array<unknown>(2 * n);
-      for (let i = 0; i < n; i++) {
-        values[2 * i] = op.keys.subarray(i * op.width, (i + 1) * op.width);
-        values[2 * i + 1] = op.nums[i];
-      }
-      statements[op.id]!.run(values);
+    case 'pairs':
+      statements[op.id]!.run(op.keys, `[${op.nums.join(',')}]`);
       return;
-    }
     case 'exec':
       connection().exec(op.sql);
       return;

