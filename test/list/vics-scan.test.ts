@@ -1,9 +1,11 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseVicsFile } from '../../src/list/format-vics.js';
 import type { ImportRecord, RecordSink } from '../../src/list/record.js';
 import { listAddonStatus, useListAddon } from '../../src/list/list-addon.js';
 import { mediaScanner, SCANNED_FIELDS } from '../../src/list/vics-scan.js';
-import { put, tmp } from './helpers.js';
+import { FIXTURES, put, tmp } from './helpers.js';
 
 const built = useListAddon(true);
 afterEach(() => {
@@ -32,10 +34,10 @@ function scan(text: string): { records: [Record<string, string>, number][]; end:
   return read && { records, end: read.end, lines: read.lines };
 }
 
-/** Everything an import of `value` (the text inside the root array) gives: records, rejections, or the error. */
-async function outcome(value: string, scanner: boolean): Promise<unknown> {
+/** Everything an import of `value` (the text inside the root array, or a whole document) gives: records, rejections, or the error. */
+async function outcome(value: string, scanner: boolean, whole = false): Promise<unknown> {
   useListAddon(scanner);
-  const file = put(tmp(), 'l.json', `${HEAD}${value}\n]}\n`);
+  const file = put(tmp(), 'l.json', whole ? value : `${HEAD}${value}\n]}\n`);
   const records: unknown[] = [];
   const sink: RecordSink = {
     add: (r: ImportRecord) => records.push(JSON.parse(JSON.stringify(r))),
@@ -51,9 +53,9 @@ async function outcome(value: string, scanner: boolean): Promise<unknown> {
 }
 
 /** Asserts both paths agree on `value`, and returns the native path's outcome. */
-async function same(value: string): Promise<unknown> {
-  const native = await outcome(value, true);
-  expect(native).toEqual(await outcome(value, false));
+async function same(value: string, whole = false): Promise<unknown> {
+  const native = await outcome(value, true, whole);
+  expect(native).toEqual(await outcome(value, false, whole));
   return native;
 }
 
@@ -137,6 +139,31 @@ describe.skipIf(!built)('VICS import: native scanner and JSON.parse paths agree'
     const result = await same(records.join(',\n'));
     expect(result).toHaveLength(12);
     expect(result).toContainEqual({ line: 4, reason: 'wrong hash length for md5: 30 hex digits, expected 32' });
+  });
+
+  it('on every VICS and CAID fixture (real CAID exports, synthetic 1.3 and 2.0 hash sets and case exports), pretty-printed and with CRLF', async () => {
+    const files = [
+      ...readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).map((f) => join(FIXTURES, f)),
+      ...readdirSync(join(FIXTURES, 'synthetic')).filter((f) => f.endsWith('.json')).map((f) => join(FIXTURES, 'synthetic', f)),
+    ];
+    expect(files.length).toBeGreaterThanOrEqual(9);
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      for (const doc of [text, text.replace(/\r?\n/g, '\r\n')]) {
+        const r = await same(doc, true);
+        expect(Array.isArray(r) && r.length > 0, f).toBe(true);
+      }
+    }
+  });
+
+  it('on a case export (value[i].Media[j]), every record read by the scanner', async () => {
+    const media = (i: number) => `{"MediaID":${i},"MD5":"${MD5.slice(0, 30)}${String(i).padStart(2, '0')}","Category":"${i % 3}"}`;
+    const doc = `{"@odata.context":"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Cases","value":[
+      {"CaseID":"a","Media":[${[1, 2, 3].map(media).join(',\n')}]},
+      {"CaseID":"b","Media":[${[4, 5].map(media).join(',')}],"Other":[1]}]}`;
+    const r = (await same(doc, true)) as { mediaId: string }[];
+    expect(r.map((x) => x.mediaId)).toEqual(['1', '2', '3', '4', '5']);
+    expect(scan(`${[1, 2, 3].map(media).join(',\n')}]`)!.records).toHaveLength(3);
   });
 
   it('on syntax errors, reporting the same line', async () => {
