@@ -215,19 +215,41 @@ static int scan_word(Cur *c, const char *w) {
 
 static int skip_value(Cur *c, int depth);
 
-/* At '{' or '[': the whole container, checked and passed over. */
-static int skip_container(Cur *c, int depth) {
-  if (depth >= MAX_DEPTH) return STOP;
-  int object = c->s[c->i] == '{';
-  uint16_t close = object ? '}' : ']';
+/* At '{' or '[': moves past it; returns 0 when the container closes at once (moved past that too), else 1. */
+static int open_container(Cur *c, uint16_t close) {
   c->i++;
   skip_ws(c);
   if (at(c, close)) {
     c->i++;
     return 0;
   }
-  for (;;) {
-    if (object) {
+  return 1;
+}
+
+/* After an item: ',' (*more 1) or the container's closing character (*more 0). */
+static int item_end(Cur *c, uint16_t close, int *more) {
+  skip_ws(c);
+  if (at(c, ',')) {
+    c->i++;
+    skip_ws(c);
+    *more = 1;
+    return 0;
+  }
+  if (at(c, close)) {
+    c->i++;
+    *more = 0;
+    return 0;
+  }
+  return STOP;
+}
+
+/* At '{' or '[': the whole container, checked and passed over. */
+static int skip_container(Cur *c, int depth) {
+  if (depth >= MAX_DEPTH) return STOP;
+  uint16_t close = c->s[c->i] == '{' ? '}' : ']';
+  int more = open_container(c, close);
+  while (more) {
+    if (close == '}') {
       int escaped;
       if (!at(c, '"') || scan_string(c, &escaped)) return STOP;
       skip_ws(c);
@@ -235,19 +257,9 @@ static int skip_container(Cur *c, int depth) {
       c->i++;
       skip_ws(c);
     }
-    if (skip_value(c, depth + 1)) return STOP;
-    skip_ws(c);
-    if (at(c, ',')) {
-      c->i++;
-      skip_ws(c);
-      continue;
-    }
-    if (at(c, close)) {
-      c->i++;
-      return 0;
-    }
-    return STOP;
+    if (skip_value(c, depth + 1) || item_end(c, close, &more)) return STOP;
   }
+  return 0;
 }
 
 /* Any JSON value, checked and passed over. */
@@ -345,35 +357,12 @@ static int member_key(Cur *c, const Name *names, int first, int last, int *cls) 
   return 0;
 }
 
-/* After a member: ',' (returns 0, *more 1) or the closing '}' (*more 0). */
-static int member_end(Cur *c, int *more) {
-  skip_ws(c);
-  if (at(c, ',')) {
-    c->i++;
-    skip_ws(c);
-    *more = 1;
-    return 0;
-  }
-  if (at(c, '}')) {
-    c->i++;
-    *more = 0;
-    return 0;
-  }
-  return STOP;
-}
-
 static const Name FILE_KEYS[] = {NAME("FileName")};
 
 /* The first object of MediaFiles: its FileName into f. */
 static int file_object(Cur *c, int32_t *f, int depth) {
   if (depth >= MAX_DEPTH) return STOP;
-  c->i++;
-  skip_ws(c);
-  if (at(c, '}')) {
-    c->i++;
-    return 0;
-  }
-  int seen = 0, more = 1;
+  int seen = 0, more = open_container(c, '}');
   while (more) {
     int cls;
     if (member_key(c, FILE_KEYS, 0, 0, &cls) || cls == K_STOP) return STOP;
@@ -382,7 +371,7 @@ static int file_object(Cur *c, int32_t *f, int depth) {
     } else if (skip_value(c, depth + 1)) {
       return STOP;
     }
-    if (member_end(c, &more)) return STOP;
+    if (item_end(c, '}', &more)) return STOP;
   }
   return 0;
 }
@@ -391,32 +380,17 @@ static int file_object(Cur *c, int32_t *f, int depth) {
 static int media_files(Cur *c, int32_t *f, int depth) {
   if (!at(c, '[')) return skip_value(c, depth);
   if (depth >= MAX_DEPTH) return STOP;
-  c->i++;
-  skip_ws(c);
-  if (at(c, ']')) {
-    c->i++;
-    return 0;
-  }
-  int found = 0;
-  for (;;) {
+  int found = 0, more = open_container(c, ']');
+  while (more) {
     if (!found && at(c, '{')) {
       found = 1;
       if (file_object(c, f, depth + 1)) return STOP;
     } else if (skip_value(c, depth + 1)) {
       return STOP;
     }
-    skip_ws(c);
-    if (at(c, ',')) {
-      c->i++;
-      skip_ws(c);
-      continue;
-    }
-    if (at(c, ']')) {
-      c->i++;
-      return 0;
-    }
-    return STOP;
+    if (item_end(c, ']', &more)) return STOP;
   }
+  return 0;
 }
 
 /* AlternativeHashes: ignored unless it is an array, and only an empty array is read here. */
@@ -432,14 +406,8 @@ static int alternative_hashes(Cur *c, int depth) {
 /* One Media object at '{'; its fields into f (3 ints each). */
 static int media(Cur *c, int32_t *f) {
   memset(f, 0, sizeof(int32_t) * 3 * FIELDS);
-  c->i++;
-  skip_ws(c);
-  if (at(c, '}')) {
-    c->i++;
-    return 0;
-  }
   uint32_t seen = 0;
-  int more = 1;
+  int more = open_container(c, '}');
   while (more) {
     int cls, bad;
     if (member_key(c, MEDIA_KEYS, 0, K_ALTHASHES, &cls) || cls == K_STOP) return STOP;
@@ -451,7 +419,7 @@ static int media(Cur *c, int32_t *f) {
     else if (cls == K_ALTHASHES) bad = alternative_hashes(c, 1);
     else if (cls == K_OTHER) bad = skip_value(c, 1);
     else bad = field_value(c, f + 3 * cls);
-    if (bad || member_end(c, &more)) return STOP;
+    if (bad || item_end(c, '}', &more)) return STOP;
   }
   return 0;
 }
