@@ -41,35 +41,27 @@ function prop(o: Obj, name: string): Json | undefined {
   return undefined;
 }
 
-/** Every property name mapMedia reads from a Media object, as spelled in the VICS data model. */
-const MEDIA_PROPS = [
-  'MD5',
-  'SHA1',
-  'PhotoDNA',
-  'AlternativeHashes',
-  'Category',
-  'Series',
-  'VictimIdentified',
-  'MediaID',
-  'MediaSize',
-  'Comments',
-  'MediaFiles',
-  'RelativeFilePath',
-] as const;
+/**
+ * Every property name mapMedia reads from a Media object, as spelled in the
+ * VICS data model: the native scanner's fields (their order, so its values
+ * land in place) but the FileName it takes from MediaFiles, then the two
+ * arrays it does not hand over.
+ */
+const MEDIA_PROPS = [...(SCANNED_FIELDS.slice(0, -1) as Exclude<(typeof SCANNED_FIELDS)[number], 'FileName'>[]), 'AlternativeHashes', 'MediaFiles'] as const;
 /** Positions in the array {@link mediaValues} returns, one per {@link MEDIA_PROPS} entry. */
 const enum P {
   MD5,
   SHA1,
   PhotoDNA,
-  AlternativeHashes,
   Category,
   Series,
   VictimIdentified,
   MediaID,
   MediaSize,
   Comments,
-  MediaFiles,
   RelativeFilePath,
+  AlternativeHashes,
+  MediaFiles,
 }
 const MEDIA_SLOT = new Map<string, number>(MEDIA_PROPS.map((n, i) => [n, i]));
 const MEDIA_PROPS_LOWER = new Set<string>(MEDIA_PROPS.map((n) => n.toLowerCase()));
@@ -133,9 +125,6 @@ export function mapMedia(m: Obj, ctx: VicsContext): ImportRecord | { reason: str
   return mapValues(v, firstFile ? prop(firstFile as Obj, 'FileName') : undefined, ctx);
 }
 
-/** {@link MEDIA_PROPS} position of each {@link SCANNED_FIELDS} value but the last (FileName). */
-const SCANNED_SLOT = SCANNED_FIELDS.slice(0, -1).map((n) => MEDIA_SLOT.get(n)!);
-
 /**
  * Maps the values native/vics.c read from one Media object, with the same
  * result as {@link mapMedia} on that object: they are the strings
@@ -145,9 +134,8 @@ const SCANNED_SLOT = SCANNED_FIELDS.slice(0, -1).map((n) => MEDIA_SLOT.get(n)!);
  * non-empty AlternativeHashes among them).
  */
 function mapScanned(values: (string | Buffer | undefined)[], ctx: VicsContext): ImportRecord | { reason: string } {
-  const v = new Array<Json | Buffer | undefined>(MEDIA_PROPS.length).fill(undefined);
-  for (let i = 0; i < SCANNED_SLOT.length; i++) v[SCANNED_SLOT[i]!] = values[i];
-  return mapValues(v, values[SCANNED_FIELDS.length - 1] as string | undefined, ctx);
+  // The scanner's values are MEDIA_PROPS' first ones, in order; the arrays after them are left undefined.
+  return mapValues(values.slice(0, -1), values[SCANNED_FIELDS.length - 1] as string | undefined, ctx);
 }
 
 /**
