@@ -107,6 +107,14 @@ export async function detectFormat(path: string): Promise<ListFormat> {
   const firstLine = text.split(/\r?\n/, 1)[0]!;
   if (/^%%%% HASHDEEP-/i.test(firstLine)) return 'hashdeep';
   const header = splitDelimited(firstLine, firstLine.includes('\t') ? '\t' : firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',');
+  // An RDS 2.x release's version.txt has a SHA-1 column, so it would read as a one-entry CSV
+  // list, notable by default: the SHA-1 of the release itself, which no drive should flag.
+  if (header && header.length === 2 && header[0]!.toLowerCase() === 'sha-1' && header[1]!.toLowerCase() === 'rdsversion') {
+    throw new HashtriageError(
+      'LIST_FORMAT_UNKNOWN',
+      `${path}: an NSRL RDS version file (it names the release, not files); import NSRLFile.txt from the same folder`,
+    );
+  }
   if (header) {
     const kind = classifyHeader(header);
     if (kind) return kind;

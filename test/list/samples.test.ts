@@ -2,7 +2,7 @@
  * Every list file copied from the reference samples imports, and its hashes are found.
  */
 import { describe, it, expect } from 'vitest';
-import { copyFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { lookup } from '../../src/list/index.js';
 import { FIXTURES, HELLO, imp, tmp } from './helpers.js';
@@ -76,6 +76,15 @@ describe('reference samples', () => {
     const r = await imp([join(d, 'Z00236.hsh')], `${d}/l.sqlite`);
     // notable_flag 0 in this header: a known-file set.
     expect(r.sources[0]).toMatchObject({ role: 'known', warnings: [] });
+  });
+
+  it("refuses an RDS release's version.txt, saying which file to import", async () => {
+    const d = tmp();
+    await expect(imp([join(S, 'nsrl_rds2_RDS-000001-20', 'version.txt')], `${d}/l.sqlite`)).rejects.toMatchObject({
+      code: 'LIST_FORMAT_UNKNOWN',
+      message: expect.stringMatching(/NSRL RDS version file .*import NSRLFile\.txt/),
+    });
+    expect(existsSync(`${d}/l.sqlite`)).toBe(false);
   });
 
   it('refuses documentation that is not a list', async () => {
