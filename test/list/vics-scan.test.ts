@@ -166,6 +166,18 @@ describe.skipIf(!built)('VICS import: native scanner and JSON.parse paths agree'
     expect(scan(`${[1, 2, 3].map(media).join(',\n')}]`)!.records).toHaveLength(3);
   });
 
+  it('on a file of several read chunks (1 MiB each), records cut by every chunk boundary', async () => {
+    // 20,000 records of about 150 characters: records straddle the boundaries, and an odd one every 997 takes the JavaScript path.
+    const recs = Array.from({ length: 20_000 }, (_, i) =>
+      i % 997 === 0
+        ? `{"MediaID":${i},"md5":"${MD5}"}`
+        : `{"MediaID":${i},"MD5":"${i.toString(16).padStart(32, '0')}","SHA1":"${SHA1}","Category":${i % 3},"MediaSize":"${i}","Comments":"record ${i}"}`,
+    );
+    const r = (await same(recs.join(',\n'))) as { mediaId: string }[];
+    expect(r).toHaveLength(20_000);
+    expect(r[12_345]).toMatchObject({ mediaId: '12345', comment: 'record 12345' });
+  });
+
   it('on syntax errors, reporting the same line', async () => {
     const good = `{"MD5":"${MD5}"}`;
     for (const bad of [`${good},\n${good},\n{"MD5":"x",}`, `${good},\n{"MD5":"${MD5}"\n${good}`, `${good},\n${good}},\n${good}`]) {
