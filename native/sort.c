@@ -115,11 +115,6 @@ static int sort_items(Item *a, Item *b, size_t n) {
   return 0;
 }
 
-static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
-  napi_typedarray_type type;
-  return napi_get_typedarray_info(env, v, &type, len, data, NULL, NULL) == napi_ok && type == want;
-}
-
 static napi_value sort_run(napi_env env, napi_callback_info info) {
   size_t argc = 7;
   napi_value argv[7];
@@ -128,13 +123,13 @@ static napi_value sort_run(napi_env env, napi_callback_info info) {
   uint32_t *offsets, *out_offsets, *order;
   size_t keys_len, offsets_len, out_keys_len, out_offsets_len, order_len, repeat_len;
   uint32_t n;
-  if (argc < 7 || !typed(env, argv[0], napi_uint8_array, (void **)&keys, &keys_len) ||
-      !typed(env, argv[1], napi_uint32_array, (void **)&offsets, &offsets_len) ||
+  if (argc < 7 || !typed_array(env, argv[0], napi_uint8_array, (void **)&keys, &keys_len) ||
+      !typed_array(env, argv[1], napi_uint32_array, (void **)&offsets, &offsets_len) ||
       napi_get_value_uint32(env, argv[2], &n) != napi_ok ||
-      !typed(env, argv[3], napi_uint8_array, (void **)&out_keys, &out_keys_len) ||
-      !typed(env, argv[4], napi_uint32_array, (void **)&out_offsets, &out_offsets_len) ||
-      !typed(env, argv[5], napi_uint32_array, (void **)&order, &order_len) ||
-      !typed(env, argv[6], napi_uint8_array, (void **)&repeat, &repeat_len)) {
+      !typed_array(env, argv[3], napi_uint8_array, (void **)&out_keys, &out_keys_len) ||
+      !typed_array(env, argv[4], napi_uint32_array, (void **)&out_offsets, &out_offsets_len) ||
+      !typed_array(env, argv[5], napi_uint32_array, (void **)&order, &order_len) ||
+      !typed_array(env, argv[6], napi_uint8_array, (void **)&repeat, &repeat_len)) {
     napi_throw_type_error(env, NULL, "sortRun(keys, offsets, count, outKeys, outOffsets, order, repeat)");
     return NULL;
   }

@@ -15,19 +15,20 @@
  * spans say; the caller then reads that record the JavaScript way. It stops
  * on: invalid JSON of any kind; a record cut off by the end of the text;
  * a number with an exponent or with more than 15 integer digits anywhere
- * (JavaScript would need its unsafe-integer path); in a field that is kept,
- * a number that is not a plain integer, an object or an array; a kept
- * property named twice, or spelled in another case (JavaScript reads those
+ * (JavaScript would need its unsafe-integer path); in a field that is kept
+ * (HashName and HashValue of AlternativeHashes objects included), a number
+ * that is not a plain integer, an object or an array; a kept property named
+ * twice, or spelled in another case (JavaScript reads those
  * case-insensitively), or any key with an escape or a non-ASCII character
- * where keys are matched; a non-empty AlternativeHashes array; nesting
- * deeper than 128.
+ * where keys are matched; nesting deeper than 128.
  *
  * Input is the text as UTF-16 code units (as JavaScript holds it), so
  * offsets are string indices and a value is a plain `slice` on the
  * JavaScript side.
  *
  * Export:
- *   vicsMedia(text: string, out: Int32Array, digests: Uint8Array): number
+ *   vicsMedia(text: string, out: Int32Array, digests: Uint8Array,
+ *             alternatives: Int32Array): number
  *     text starts at a '{'; reads as many Media objects as follow one
  *     another, separated by commas, and fit in `out`; returns how many.
  *     out[0]: the index just past the last one read; out[1]: the line
@@ -40,6 +41,9 @@
  *     (a string with escapes, quotes included), 3 an MD5 or SHA-1 string of
  *     exactly 32 or 40 hex digits, decoded into `digests` at DIGEST_BYTES
  *     per record (MD5 first, then SHA-1), what the mapping would decode it to.
+ *     alternatives[0]: how many AlternativeHashes entries follow, ALT_INTS
+ *     each: the record's index in the batch, then (kind, start, end) of its
+ *     HashName and of its HashValue, one entry per object element, in order.
  */
 #include "list.h"
 
@@ -53,6 +57,7 @@ enum { K_MEDIAFILES = FIELDS, K_ALTHASHES, K_OTHER, K_STOP };
 
 #define HEAD_INTS 3
 #define DIGEST_BYTES 36 /* per record: MD5 (16), SHA-1 (20) */
+#define ALT_INTS 7      /* per AlternativeHashes entry: record, then (kind, start, end) of HashName and of HashValue */
 #define REC_INTS (1 + 3 * FIELDS)
 #define MAX_DEPTH 128
 
@@ -393,18 +398,55 @@ static int media_files(Cur *c, int32_t *f, int depth) {
   return 0;
 }
 
-/* AlternativeHashes: ignored unless it is an array, and only an empty array is read here. */
-static int alternative_hashes(Cur *c, int depth) {
+/* Where the AlternativeHashes entries of a batch go: `data[0]` entries used, then ALT_INTS each. */
+typedef struct {
+  int32_t *data;
+  uint32_t used, cap;
+} Alts;
+
+static const Name ALT_KEYS[] = {NAME("HashName"), NAME("HashValue")};
+
+/* One object of AlternativeHashes: its HashName and HashValue as an entry of record `record`. */
+static int alt_object(Cur *c, int depth, Alts *alts, uint32_t record) {
+  if (depth >= MAX_DEPTH) return STOP;
+  int32_t f[6] = {0};
+  int seen = 0, more = open_container(c, '}');
+  while (more) {
+    int cls;
+    if (member_key(c, ALT_KEYS, 0, 1, &cls) || cls == K_STOP) return STOP;
+    if (cls == 0 || cls == 1) {
+      if (seen & (1 << cls) || field_value(c, f + 3 * cls)) return STOP;
+      seen |= 1 << cls;
+    } else if (skip_value(c, depth + 1)) {
+      return STOP;
+    }
+    if (item_end(c, '}', &more)) return STOP;
+  }
+  if (alts->used >= alts->cap) return STOP; /* the batch is full: this record waits for the next call */
+  int32_t *e = alts->data + 1 + (size_t)ALT_INTS * alts->used++;
+  e[0] = (int32_t)record;
+  memcpy(e + 1, f, sizeof f);
+  return 0;
+}
+
+/* AlternativeHashes: ignored unless it is an array; of an array, each object element is an entry. */
+static int alternative_hashes(Cur *c, int depth, Alts *alts, uint32_t record) {
   if (!at(c, '[')) return skip_value(c, depth);
-  c->i++;
-  skip_ws(c);
-  if (!at(c, ']')) return STOP;
-  c->i++;
+  if (depth >= MAX_DEPTH) return STOP;
+  int more = open_container(c, ']');
+  while (more) {
+    if (at(c, '{')) {
+      if (alt_object(c, depth + 1, alts, record)) return STOP;
+    } else if (skip_value(c, depth + 1)) {
+      return STOP;
+    }
+    if (item_end(c, ']', &more)) return STOP;
+  }
   return 0;
 }
 
 /* One Media object at '{'; its fields into f (3 ints each). */
-static int media(Cur *c, int32_t *f) {
+static int media(Cur *c, int32_t *f, Alts *alts, uint32_t record) {
   memset(f, 0, sizeof(int32_t) * 3 * FIELDS);
   uint32_t seen = 0;
   int more = open_container(c, '}');
@@ -416,7 +458,7 @@ static int media(Cur *c, int32_t *f) {
       seen |= 1u << cls;
     }
     if (cls == K_MEDIAFILES) bad = media_files(c, f + 3 * F_FILENAME, 1);
-    else if (cls == K_ALTHASHES) bad = alternative_hashes(c, 1);
+    else if (cls == K_ALTHASHES) bad = alternative_hashes(c, 1, alts, record);
     else if (cls == K_OTHER) bad = skip_value(c, 1);
     else bad = field_value(c, f + 3 * cls);
     if (bad || item_end(c, '}', &more)) return STOP;
@@ -425,18 +467,19 @@ static int media(Cur *c, int32_t *f) {
 }
 
 static napi_value vics_media(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3], result;
+  size_t argc = 4;
+  napi_value argv[4], result;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  napi_typedarray_type type, dtype;
-  size_t out_len = 0, digests_len = 0;
-  void *out_data = NULL, *digests_data = NULL;
+  size_t out_len = 0, digests_len = 0, alts_len = 0;
+  int32_t *out = NULL, *alts_data = NULL;
+  uint8_t *digests = NULL;
   size_t len = 0;
-  if (argc < 3 || napi_get_value_string_utf16(env, argv[0], NULL, 0, &len) != napi_ok ||
-      napi_get_typedarray_info(env, argv[1], &type, &out_len, &out_data, NULL, NULL) != napi_ok || type != napi_int32_array ||
-      napi_get_typedarray_info(env, argv[2], &dtype, &digests_len, &digests_data, NULL, NULL) != napi_ok || dtype != napi_uint8_array ||
-      out_len < HEAD_INTS || len >= INT32_MAX) {
-    napi_throw_type_error(env, NULL, "vicsMedia(text: string, out: Int32Array, digests: Uint8Array)");
+  if (argc < 4 || napi_get_value_string_utf16(env, argv[0], NULL, 0, &len) != napi_ok ||
+      !typed_array(env, argv[1], napi_int32_array, (void **)&out, &out_len) ||
+      !typed_array(env, argv[2], napi_uint8_array, (void **)&digests, &digests_len) ||
+      !typed_array(env, argv[3], napi_int32_array, (void **)&alts_data, &alts_len) || out_len < HEAD_INTS || alts_len < 1 ||
+      len >= INT32_MAX) {
+    napi_throw_type_error(env, NULL, "vicsMedia(text: string, out: Int32Array, digests: Uint8Array, alternatives: Int32Array)");
     return NULL;
   }
   uint16_t *text = malloc((len + 1) * sizeof(uint16_t));
@@ -446,9 +489,9 @@ static napi_value vics_media(napi_env env, napi_callback_info info) {
   }
   size_t copied = 0;
   napi_get_value_string_utf16(env, argv[0], (char16_t *)text, len + 1, &copied);
-  int32_t *out = out_data;
   size_t cap = (out_len - HEAD_INTS) / REC_INTS;
   if (digests_len / DIGEST_BYTES < cap) cap = digests_len / DIGEST_BYTES;
+  Alts alts = {alts_data, 0, (uint32_t)((alts_len - 1) / ALT_INTS)};
   Cur c = {text, (uint32_t)copied, 0, 0, 0};
   uint32_t count = 0, end = 0, end_nl = 0;
   while (count < cap) {
@@ -461,8 +504,12 @@ static napi_value vics_media(napi_env env, napi_callback_info info) {
     if (!at(&c, '{')) break;
     int32_t *rec = out + HEAD_INTS + (size_t)count * REC_INTS;
     rec[0] = (int32_t)c.nl;
-    if (media(&c, rec + 1)) break;
-    uint8_t *d = (uint8_t *)digests_data + (size_t)count * DIGEST_BYTES;
+    uint32_t alts_before = alts.used;
+    if (media(&c, rec + 1, &alts, count)) {
+      alts.used = alts_before; /* entries of a record not read are not handed over */
+      break;
+    }
+    uint8_t *d = digests + (size_t)count * DIGEST_BYTES;
     decode_hex(&c, rec + 1 + 3 * F_MD5, d, 16);
     decode_hex(&c, rec + 1 + 3 * F_SHA1, d + 16, 20);
     count++;
@@ -473,6 +520,7 @@ static napi_value vics_media(napi_env env, napi_callback_info info) {
   out[0] = (int32_t)end;
   out[1] = (int32_t)end_nl;
   out[2] = c.ran_out;
+  alts_data[0] = (int32_t)alts.used;
   napi_create_uint32(env, count, &result);
   return result;
 }

@@ -12,7 +12,7 @@ import { clip, decodeDigest, decodePhotoDna, isProblem } from './hex.js';
 import { JsonSyntaxError, streamJsonObjects, type Json, type PathStep } from './json-stream.js';
 import { readHead } from './lines.js';
 import type { ImportRecord, RecordSink } from './record.js';
-import { mediaScanner, SCANNED_FIELDS } from './vics-scan.js';
+import { mediaScanner, SCANNED_FIELDS, type ScannedAlternative } from './vics-scan.js';
 
 type Obj = { [k: string]: Json };
 
@@ -129,13 +129,20 @@ export function mapMedia(m: Obj, ctx: VicsContext): ImportRecord | { reason: str
  * Maps the values native/vics.c read from one Media object, with the same
  * result as {@link mapMedia} on that object: they are the strings
  * JSON.parse gives (a number or boolean as its token, which {@link text}
- * and {@link flag} read as they read the number or boolean itself), and the
- * scanner leaves to mapMedia every object it would read otherwise (a
- * non-empty AlternativeHashes among them).
+ * and {@link flag} read as they read the number or boolean itself), its
+ * AlternativeHashes are the array's objects with the two properties read
+ * from them, and the scanner leaves to mapMedia every object it would read
+ * otherwise.
  */
-function mapScanned(values: (string | Buffer | undefined)[], ctx: VicsContext): ImportRecord | { reason: string } {
-  // The scanner's values are MEDIA_PROPS' first ones, in order; the arrays after them are left undefined.
-  return mapValues(values.slice(0, -1), values[SCANNED_FIELDS.length - 1] as string | undefined, ctx);
+function mapScanned(
+  values: (string | Buffer | undefined)[],
+  alternatives: ScannedAlternative[] | undefined,
+  ctx: VicsContext,
+): ImportRecord | { reason: string } {
+  // The scanner's values are MEDIA_PROPS' first ones, in order; then AlternativeHashes (MediaFiles is read for its FileName only).
+  const v: (Json | Buffer | undefined)[] = values.slice(0, -1);
+  v[P.AlternativeHashes] = alternatives as Json[] | undefined;
+  return mapValues(v, values[SCANNED_FIELDS.length - 1] as string | undefined, ctx);
 }
 
 /**
@@ -241,7 +248,7 @@ export async function parseVicsFile(path: string, sink: RecordSink): Promise<Vic
       path,
       capture,
       (obj, line) => take(mapMedia(obj, ctx), line),
-      mediaScanner((values, line) => take(mapScanned(values, ctx), line)),
+      mediaScanner((values, alternatives, line) => take(mapScanned(values, alternatives, ctx), line)),
     );
   } catch (err) {
     if (err instanceof JsonSyntaxError) throw new HashtriageError('LIST_MALFORMED', `${path}: line ${err.line}: ${err.message}`, { cause: err });

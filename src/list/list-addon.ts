@@ -9,7 +9,7 @@ import { loadAddon } from '../addon.js';
 
 export interface ListAddon {
   /** native/vics.c: Media records read at the start of `text` (see vics-scan.ts). */
-  vicsMedia(text: string, out: Int32Array, digests: Uint8Array): number;
+  vicsMedia(text: string, out: Int32Array, digests: Uint8Array, alternatives: Int32Array): number;
   /** native/sort.c: one run's keys in sorted order (see sorted-runs.ts). */
   sortRun(
     keys: Uint8Array, offsets: Uint32Array, count: number,

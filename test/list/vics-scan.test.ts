@@ -18,16 +18,17 @@ const HEAD = '{"odata.metadata":"http://github.com/ICMEC/ProjectVic/DataModels/1
 
 /**
  * What the native scanner reads at the start of `text`: [values by field name, line] per record, and how far it got.
- * A digest it decoded shows as `bytes:<hex>`.
+ * A digest it decoded shows as `bytes:<hex>`; AlternativeHashes objects as `Alternatives` (JSON).
  */
 function scan(text: string): { records: [Record<string, string>, number][]; end: number; lines: number } | undefined {
   useListAddon(true);
   const records: [Record<string, string>, number][] = [];
-  const batch = mediaScanner((values, line) => {
+  const batch = mediaScanner((values, alternatives, line) => {
     const named: Record<string, string> = {};
     values.forEach((v, i) => {
       if (v !== undefined) named[SCANNED_FIELDS[i]!] = typeof v === 'string' ? v : `bytes:${v.toString('hex')}`;
     });
+    if (alternatives) named.Alternatives = JSON.stringify(alternatives);
     records.push([named, line]);
   });
   const read = batch!(text, 0, 1);
@@ -81,6 +82,15 @@ describe.skipIf(!built)('native VICS Media scanner', () => {
     expect(scan(text)!.records).toEqual([[{ MD5: `bytes:${MD5}`, Comments: '日本語 ✓' }, 1]]);
   });
 
+  it("hands over each AlternativeHashes object's HashName and HashValue, in order, passing over the rest", () => {
+    const text = `{"MD5":"${MD5}","AlternativeHashes":[{"HashName":"PhotoDNA","HashValue":"QUJD","Other":[1]},7,{"HashName":"SHA-256","HashValue":null},{},"x",{"HashValue":"\\u0041"}]},{"AlternativeHashes":"no"},{"AlternativeHashes":[]}`;
+    expect(scan(text)!.records.map(([v]) => v.Alternatives)).toEqual([
+      JSON.stringify([{ HashName: 'PhotoDNA', HashValue: 'QUJD' }, { HashName: 'SHA-256' }, {}, { HashValue: 'A' }]),
+      undefined,
+      undefined,
+    ]);
+  });
+
   it('decodes only a digest that is exactly its length in hex digits, and hands any other as text', () => {
     const text = `{"MD5":" ${MD5}","SHA1":"${SHA1.slice(1)}g"},{"MD5":"${MD5}0","SHA1":"\\u0030${SHA1.slice(1)}"}`;
     expect(scan(text)!.records.map(([v]) => v)).toEqual([
@@ -95,7 +105,9 @@ describe.skipIf(!built)('native VICS Media scanner', () => {
     ['another spelling of FileName', '{"MediaFiles":[{"filename":"a"}]}'],
     ['an escaped key', '{"M\\u00445":"x"}'],
     ['a non-ASCII key', '{"Médiá":1}'],
-    ['a non-empty AlternativeHashes', '{"AlternativeHashes":[{"HashName":"MD5","HashValue":"x"}]}'],
+    ['another spelling of HashName', '{"AlternativeHashes":[{"hashName":"MD5","HashValue":"x"}]}'],
+    ['an object as a HashValue', '{"AlternativeHashes":[{"HashName":"MD5","HashValue":{}}]}'],
+    ['HashValue named twice', '{"AlternativeHashes":[{"HashValue":"a","HashValue":"b"}]}'],
     ['an object in a kept field', '{"Category":{"a":1}}'],
     ['a fraction in a kept field', '{"Category":1.5}'],
     ['minus zero in a kept field', '{"Category":-0}'],
@@ -178,6 +190,13 @@ describe.skipIf(!built)('VICS import: native scanner and JSON.parse paths agree'
     expect(r[12_345]).toMatchObject({ mediaId: '12345', comment: 'record 12345' });
   });
 
+  it('on a file whose records all go to JavaScript (the scanner stands aside after failing), and the records after them', async () => {
+    const left = Array.from({ length: 3000 }, (_, i) => `{"MediaID":${i},"md5":"${MD5}"}`);
+    const read = Array.from({ length: 3000 }, (_, i) => `{"MediaID":${3000 + i},"MD5":"${MD5}"}`);
+    const r = (await same([...left, ...read].join(',\n'))) as { mediaId: string }[];
+    expect(r.map((x) => Number(x.mediaId))).toEqual(Array.from({ length: 6000 }, (_, i) => i));
+  });
+
   it('on syntax errors, reporting the same line', async () => {
     const good = `{"MD5":"${MD5}"}`;
     for (const bad of [`${good},\n${good},\n{"MD5":"x",}`, `${good},\n{"MD5":"${MD5}"\n${good}`, `${good},\n${good}},\n${good}`]) {
@@ -204,6 +223,8 @@ describe.skipIf(!built)('VICS import: native scanner and JSON.parse paths agree'
       '"Comments":"a\\"b\\\\c\\u00e9"',
       '"MediaFiles":[{"FileName":"f.jpg"}]',
       '"AlternativeHashes":[]',
+      `"AlternativeHashes":[{"HashName":"SHA256","HashValue":"${MD5}${MD5}"},{"HashName":"photo_dna","HashValue":"${'A'.repeat(192)}"}]`,
+      '"AlternativeHashes":[{"HashName":"ahash","HashValue":"00ff00ff00ff00ff"},{"HashName":"EDK","HashValue":"x"},null]',
       '"Other":{"x":[1,2,{"y":"z"}]}',
       '"Series":null',
     ];
