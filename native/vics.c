@@ -116,17 +116,28 @@ static void skip_ws(Cur *c) {
 static int is_hex(uint16_t u) { return (u >= '0' && u <= '9') || (u >= 'a' && u <= 'f') || (u >= 'A' && u <= 'F'); }
 static int is_digit(uint16_t u) { return u >= '0' && u <= '9'; }
 
-/* Hex digit values, -1 for anything else (indexed by units below 128). */
-static int8_t HEX_VALUE[128];
-/* 1 for the units that end a run of plain string characters: '"', '\\' and the control characters. */
-static uint8_t STRING_STOP[128];
-
-static void init_tables(void) {
-  for (int u = 0; u < 128; u++) {
-    HEX_VALUE[u] = (int8_t)(u >= '0' && u <= '9' ? u - '0' : u >= 'a' && u <= 'f' ? u - 'a' + 10 : u >= 'A' && u <= 'F' ? u - 'A' + 10 : -1);
-    STRING_STOP[u] = u == '"' || u == '\\' || u < 0x20;
-  }
-}
+/* Hex digit values, -1 for anything else (indexed by units below 128; a test checks them). */
+static const int8_t HEX_VALUE[128] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+     0,  1,  2,  3,  4,  5,  6,  7,  8,  9, -1, -1, -1, -1, -1, -1,
+    -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+/* 1 for the units that end a run of plain string characters: the control characters, '"' and '\\'. */
+static const uint8_t STRING_STOP[128] = {
+     1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,
+     1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,
+     0,  0,  1,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  1,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+};
 
 static int nibble(uint16_t u) { return u < 128 ? HEX_VALUE[u] : -1; }
 
@@ -526,7 +537,6 @@ static napi_value vics_media(napi_env env, napi_callback_info info) {
 }
 
 void register_vics(napi_env env, napi_value exports) {
-  init_tables();
   napi_value fn;
   napi_create_function(env, "vicsMedia", NAPI_AUTO_LENGTH, vics_media, NULL, &fn);
   napi_set_named_property(env, exports, "vicsMedia", fn);

@@ -91,6 +91,24 @@ describe.skipIf(!built)('native VICS Media scanner', () => {
     ]);
   });
 
+  it('reads every ASCII character in a string as JSON.parse does, and decodes exactly the hex digits', () => {
+    for (let code = 0; code < 128; code++) {
+      const ch = String.fromCharCode(code);
+      const text = `{"Comments":"a${ch}b"}`;
+      let want: string | undefined;
+      try {
+        want = (JSON.parse(text) as { Comments: string }).Comments;
+      } catch {
+        want = undefined;
+      }
+      expect(scan(text)?.records[0]![0].Comments, `code ${code}`).toBe(want);
+      if (code < 0x20 || ch === '"' || ch === '\\') continue;
+      const md5 = ch.repeat(32);
+      const hex = /[0-9a-f]/i.test(ch);
+      expect(scan(`{"MD5":"${md5}"}`)!.records[0]![0].MD5, `code ${code}`).toBe(hex ? `bytes:${md5.toLowerCase()}` : md5);
+    }
+  });
+
   it('decodes only a digest that is exactly its length in hex digits, and hands any other as text', () => {
     const text = `{"MD5":" ${MD5}","SHA1":"${SHA1.slice(1)}g"},{"MD5":"${MD5}0","SHA1":"\\u0030${SHA1.slice(1)}"}`;
     expect(scan(text)!.records.map(([v]) => v)).toEqual([
