@@ -5,7 +5,7 @@ import { parseVicsFile } from '../../src/list/format-vics.js';
 import type { ImportRecord, RecordSink } from '../../src/list/record.js';
 import { listAddonStatus, useListAddon } from '../../src/list/list-addon.js';
 import { mediaScanner, SCANNED_FIELDS } from '../../src/list/vics-scan.js';
-import { FIXTURES, put, tmp } from './helpers.js';
+import { FIXTURES, imp, put, tmp } from './helpers.js';
 
 const built = useListAddon(true);
 afterEach(() => {
@@ -213,6 +213,22 @@ describe.skipIf(!built)('VICS import: native scanner and JSON.parse paths agree'
     const read = Array.from({ length: 3000 }, (_, i) => `{"MediaID":${3000 + i},"MD5":"${MD5}"}`);
     const r = (await same([...left, ...read].join(',\n'))) as { mediaId: string }[];
     expect(r.map((x) => Number(x.mediaId))).toEqual(Array.from({ length: 6000 }, (_, i) => i));
+  });
+
+  it('on a strict import that stops at a bad record inside a run the scanner reads, with nothing left behind', async () => {
+    const recs = Array.from({ length: 5000 }, (_, i) => `{"MediaID":${i},"MD5":"${i === 3210 ? 'zz' : i.toString(16).padStart(32, '0')}"}`);
+    const messages: string[] = [];
+    for (const native of [true, false]) {
+      useListAddon(native);
+      const d = tmp();
+      const file = put(d, 'l.json', `${HEAD}${recs.join(',\n')}\n]}\n`);
+      const err = (await imp([file], join(d, 'l.sqlite')).catch((e: Error) => e)) as Error & { code?: string };
+      expect(err.code).toBe('LIST_MALFORMED');
+      expect(readdirSync(d)).toEqual(['l.json']);
+      messages.push(err.message.replace(file, 'FILE'));
+    }
+    expect(messages[0]).toBe(messages[1]);
+    expect(messages[0]).toMatch(/line 3212: /);
   });
 
   it('on syntax errors, reporting the same line', async () => {
