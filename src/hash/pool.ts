@@ -32,10 +32,28 @@ const TASKS_PER_WORKER = 4;
  * must be used on an instantiated module"), which a scan of a few files hit
  * about once in 200 pools by closing the pool while its second worker was
  * still starting. With require(esm) off, piscina falls back to `import()`.
+ *
+ * Passing the flag means passing the parent's flags explicitly too, and Node
+ * refuses an explicit list holding a flag that only a process can take
+ * (`node --max-old-space-size=8192 …`, `--stack-size`, `--expose-gc`), which
+ * it accepts when the workers inherit them. Then the pool is made without
+ * the flag, inheriting: the rare abort above is the lesser risk than a scan
+ * that cannot start.
  */
-const WORKER_EXEC_ARGV = (process.features as { require_module?: boolean }).require_module
+const GUARDED_EXEC_ARGV = (process.features as { require_module?: boolean }).require_module
   ? [...process.execArgv, '--no-experimental-require-module']
-  : process.execArgv;
+  : undefined;
+
+/** Makes the pool with {@link GUARDED_EXEC_ARGV} where Node takes it, else inheriting the parent's flags. */
+function newPiscina(options: ConstructorParameters<typeof Piscina>[0]): Piscina {
+  if (GUARDED_EXEC_ARGV === undefined) return new Piscina(options);
+  try {
+    return new Piscina({ ...options, execArgv: GUARDED_EXEC_ARGV });
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
+    return new Piscina(options);
+  }
+}
 
 /** A pool of hashing workers. Create one per scan; `close()` it at the end. */
 export class HashPool {
@@ -45,7 +63,7 @@ export class HashPool {
   /** @param threads worker threads; each computes on one file at a time while others decode. */
   constructor(threads: number) {
     this.threads = threads;
-    this.#pool = new Piscina({
+    this.#pool = newPiscina({
       filename: workerFile(),
       minThreads: threads,
       maxThreads: threads,
@@ -61,7 +79,6 @@ export class HashPool {
       // delays, never loses, a file.
       concurrentTasksPerWorker: TASKS_PER_WORKER,
       idleTimeout: Infinity,
-      execArgv: WORKER_EXEC_ARGV,
     });
   }
 

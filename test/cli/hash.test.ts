@@ -29,6 +29,20 @@ describe('hashtriage hash', () => {
     expect(rec.size).toBe(6);
   });
 
+  it('runs when node itself is given flags that worker threads cannot take (--max-old-space-size, --stack-size)', async () => {
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--max-old-space-size=4096', '--stack-size=2000', BIN, 'hash', '--json', '--algorithms', 'md5,phash', join(work, 'dir/sub/photo.jpg')]);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(lines(r.stdout)[0]).toMatchObject({ md5: expect.stringMatching(/^[0-9a-f]{32}$/), phash: expect.stringMatching(/^[0-9a-f]{16}$/) });
+  });
+
   it('computes the imagehash and PDQ values of an image, as lowercase hex', async () => {
     const r = await runCli(['hash', '--json', '--algorithms', 'ahash,dhash,phash,whash,pdq', join(work, 'dir/sub/photo.jpg')]);
     const [rec] = lines(r.stdout);
