@@ -17,6 +17,21 @@ const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 export const VICS_CONTEXT = /"(?:odata\.metadata|@odata\.context)"\s*:\s*"([^"]*)"/;
 const VICS_CONTEXT_PARTS = /DataModels\/(\d+(?:\.\d+)?)\.xml(?:\/([^/#]+))?(?:\/\$metadata)?#(Media|Cases)\s*$/i;
 
+/** The first Category value in a VICS file's opening bytes (number or string). */
+const FIRST_CATEGORY = /"Category"\s*:\s*"?\s*(-?\d+)/;
+
+/**
+ * True when a VICS 1.2 Media file looks like a NIST CAID set of known
+ * (non-CSAM) files: CAID is VICS 1.2 and every one of its records has
+ * Category 8. The first record is checked, not just the version, because
+ * CAID's default role is `known`, whose matches a scan counts but never
+ * reports: an agency's VICS 1.2 export of material to find must not be
+ * taken for it. Anything else is read as VICS, notable.
+ */
+function looksLikeNistCaid(ctx: VicsContext, head: string): boolean {
+  return ctx.version === '1.2' && ctx.shape === 'Media' && FIRST_CATEGORY.exec(head)?.[1] === '8';
+}
+
 /** Parsed VICS context. */
 export interface VicsContext {
   version: string;
@@ -102,7 +117,7 @@ export async function detectFormat(path: string): Promise<ListFormat> {
     const m = VICS_CONTEXT.exec(text);
     const ctx = m ? parseVicsContext(m[1]!) : undefined;
     if (!ctx) throw new HashtriageError('LIST_FORMAT_UNKNOWN', `${path}: JSON without a Project VIC (VICS) OData context`);
-    return ctx.version === '1.2' && ctx.shape === 'Media' ? 'caid' : 'vics';
+    return looksLikeNistCaid(ctx, text) ? 'caid' : 'vics';
   }
   const firstLine = text.split(/\r?\n/, 1)[0]!;
   if (/^%%%% HASHDEEP-/i.test(firstLine)) return 'hashdeep';

@@ -123,6 +123,21 @@ describe('format import', () => {
     expect(lookup(`${d}/l.sqlite`, [WORLD.sha1])[0]!.entries[0]).toMatchObject({ role: 'known', name: 'w.txt', size: 6, category: '8' });
   });
 
+  it('a VICS 1.2 Media file that is not NIST CAID (first record not Category 8) is read as VICS, notable, never known', async () => {
+    const d = tmp();
+    const head = '{"odata.metadata":"http://github.com/ICMEC/ProjectVic/DataModels/1.2.xml#Media","value":[';
+    const cat1 = `${head}{"MediaID":4,"MD5":"${HELLO.md5}","Category":"1"},{"MediaID":5,"MD5":"${WORLD.md5}","Category":8}]}`;
+    const none = `${head}{"MediaID":6,"MD5":"${WORLD.md5}"}]}`;
+    const r = await imp([put(d, 'cat1.json', cat1), put(d, 'none.json', none)], `${d}/l.sqlite`);
+    expect(r.sources.map((s) => [s.format, s.role])).toEqual([
+      ['vics-1.2', 'notable'],
+      ['vics-1.2', 'notable'],
+    ]);
+    // Forcing the format still gives CAID's known role, for whoever means it.
+    const forced = await imp([put(d, 'cat1b.json', cat1.replace('"MediaID":4', '"MediaID":7'))], `${d}/f.sqlite`, { format: 'caid' });
+    expect(forced.sources[0]).toMatchObject({ format: 'caid', role: 'known' });
+  });
+
   it('INTERPOL ICSE CSV (semicolons, y/n flags)', async () => {
     const d = tmp();
     const f = put(
