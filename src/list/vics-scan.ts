@@ -1,9 +1,10 @@
 /**
  * The JavaScript half of native/vics.c: reads runs of VICS Media objects
  * through the native scanner and hands each record's kept values over as
- * the strings JSON.parse would have given for them, except an MD5 or SHA-1
- * of exactly its length in hex digits, which comes decoded (the bytes the
- * mapping would have decoded it to).
+ * the strings JSON.parse would have given for them (an MD5 or SHA-1 of
+ * exactly its length in hex digits comes decoded, the bytes the mapping
+ * would have decoded it to), with its AlternativeHashes objects reduced to
+ * the two properties the mapping reads.
  *
  * Where the addon is not built, or the scanner leaves a record to
  * JavaScript (native/vics.c says when), the caller's usual path
