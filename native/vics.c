@@ -33,8 +33,8 @@
  *     another, separated by commas, and fit in `out`; returns how many.
  *     out[0]: the index just past the last one read; out[1]: the line
  *     breaks before that index; out[2]: 1 when the record after them was
- *     cut off by the end of the text (a longer text may read it). Then per record REC_INTS ints: the line
- *     breaks before its '{', then (kind, start, end) per field in the order
+ *     cut off by the end of the text (a longer text may read it). Then per
+ *     record REC_INTS ints: the line breaks before its '{', then (kind, start, end) per field in the order
  *     of the F_ enum: kind 0 absent (or null), 1 the value is
  *     text.slice(start, end) (a string's characters, or a number's or
  *     boolean's token), 2 the value is JSON.parse(text.slice(start, end))
