@@ -78,6 +78,8 @@ export function mediaScanner(
   if (!addon) return undefined;
   const out = new Int32Array(HEAD_INTS + BATCH_RECORDS * REC_INTS);
   const alts = new Int32Array(1 + ALT_CAPACITY * ALT_INTS);
+  // Replaced only after a call that read records: their digests are views of it.
+  let digests = Buffer.allocUnsafeSlow(BATCH_RECORDS * DIGEST_BYTES);
   let window = 1 << 16;
   let failures = 0;
   let standAside = 0;
@@ -90,8 +92,6 @@ export function mediaScanner(
       return undefined;
     }
     let count: number;
-    // A new block each call: the records' digests are views of it.
-    const digests = Buffer.allocUnsafeSlow(BATCH_RECORDS * DIGEST_BYTES);
     for (;;) {
       const end = Math.min(text.length, start + window);
       count = addon.vicsMedia(text.slice(start, end), out, digests, alts);
@@ -135,6 +135,7 @@ export function mediaScanner(
       }
       onRecord(values, alternatives, line + out[at]!);
     }
+    digests = Buffer.allocUnsafeSlow(BATCH_RECORDS * DIGEST_BYTES);
     return { count, end: start + out[0]!, lines: out[1]! };
   };
 }
